@@ -1,0 +1,163 @@
+import { z } from 'zod';
+
+/**
+ * One environment variable: its parser (a zod schema over the raw string), its default as written in the docs,
+ * and its meaning. The README's env table is generated from these definitions (`npm run docs:env`).
+ */
+export interface EnvVar<T> {
+  schema: z.ZodType<T>;
+  defaultText: string;
+  description: string;
+}
+
+const TRUE = ['1', 'true', 'yes', 'on'];
+const FALSE = ['0', 'false', 'no', 'off'];
+
+function def<T>(schema: z.ZodType<T>, defaultText: string, description: string): EnvVar<T> {
+  return { schema, defaultText, description };
+}
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+export const env = {
+  bool(defaultValue: boolean, description: string): EnvVar<boolean> {
+    const s = z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .optional()
+        .transform((v, ctx) => {
+          if (v === undefined) return defaultValue;
+          const t = v.trim().toLowerCase();
+          if (TRUE.includes(t)) return true;
+          if (FALSE.includes(t)) return false;
+          ctx.addIssue({ code: 'custom', message: `expected one of 1/true/yes/on or 0/false/no/off, got '${v}'` });
+          return z.NEVER;
+        }),
+    );
+    return def(s as z.ZodType<boolean>, String(defaultValue), description);
+  },
+  int(defaultValue: number, description: string, opts: { min?: number; max?: number } = {}): EnvVar<number> {
+    const s = z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .optional()
+        .transform((v, ctx) => {
+          if (v === undefined) return defaultValue;
+          const t = v.trim();
+          if (!/^-?\d+$/.test(t)) {
+            ctx.addIssue({ code: 'custom', message: `expected an integer, got '${v}'` });
+            return z.NEVER;
+          }
+          const n = Number(t);
+          if ((opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
+            ctx.addIssue({ code: 'custom', message: `expected an integer in [${opts.min ?? '-∞'}, ${opts.max ?? '∞'}], got ${n}` });
+            return z.NEVER;
+          }
+          return n;
+        }),
+    );
+    return def(s as z.ZodType<number>, String(defaultValue), description);
+  },
+  optionalInt(description: string, opts: { min?: number; max?: number } = {}): EnvVar<number | undefined> {
+    const inner = env.int(0, description, opts).schema;
+    const s = z.preprocess(blankToUndefined, z.union([z.undefined(), inner]));
+    return def(s as z.ZodType<number | undefined>, 'unset', description);
+  },
+  float(defaultValue: number, description: string, opts: { min?: number } = {}): EnvVar<number> {
+    const s = z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .optional()
+        .transform((v, ctx) => {
+          if (v === undefined) return defaultValue;
+          const n = Number(v.trim());
+          if (!Number.isFinite(n) || (opts.min !== undefined && n < opts.min)) {
+            ctx.addIssue({ code: 'custom', message: `expected a number${opts.min !== undefined ? ` >= ${opts.min}` : ''}, got '${v}'` });
+            return z.NEVER;
+          }
+          return n;
+        }),
+    );
+    return def(s as z.ZodType<number>, String(defaultValue), description);
+  },
+  str(defaultValue: string, description: string): EnvVar<string> {
+    const s = z.preprocess(blankToUndefined, z.string().optional().transform((v) => (v === undefined ? defaultValue : v.trim())));
+    return def(s as z.ZodType<string>, defaultValue === '' ? 'empty' : defaultValue, description);
+  },
+  optionalStr(description: string): EnvVar<string | undefined> {
+    const s = z.preprocess(blankToUndefined, z.string().optional().transform((v) => v?.trim() || undefined));
+    return def(s as z.ZodType<string | undefined>, 'unset', description);
+  },
+  /** A secret: never echoed in an error message. */
+  secret(description: string): EnvVar<string | undefined> {
+    const s = z.preprocess(blankToUndefined, z.string().optional());
+    return def(s as z.ZodType<string | undefined>, 'unset', description);
+  },
+  url(defaultValue: string | undefined, description: string): EnvVar<string | undefined> {
+    const s = z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .optional()
+        .transform((v, ctx) => {
+          const raw = v?.trim() ?? defaultValue;
+          if (raw === undefined) return undefined;
+          try {
+            const u = new URL(raw);
+            if (!/^(https?|redis|rediss|nats|tls|postgres|postgresql):$/.test(u.protocol)) throw new Error('scheme');
+          } catch {
+            ctx.addIssue({ code: 'custom', message: `expected an absolute URL, got '${raw}'` });
+            return z.NEVER;
+          }
+          return raw.replace(/\/+$/, '');
+        }),
+    );
+    return def(s as z.ZodType<string | undefined>, defaultValue ?? 'unset', description);
+  },
+  oneOf<const T extends readonly string[]>(values: T, defaultValue: T[number], description: string): EnvVar<T[number]> {
+    const s = z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .optional()
+        .transform((v, ctx) => {
+          if (v === undefined) return defaultValue;
+          const t = v.trim().toLowerCase();
+          if ((values as readonly string[]).includes(t)) return t as T[number];
+          ctx.addIssue({ code: 'custom', message: `expected one of ${values.join(', ')}, got '${v}'` });
+          return z.NEVER;
+        }),
+    );
+    return def(s as z.ZodType<T[number]>, defaultValue, description);
+  },
+};
+
+export type EnvShape = Record<string, EnvVar<any>>;
+export type EnvConfig<S extends EnvShape> = { [K in keyof S]: S[K] extends EnvVar<infer T> ? T : never };
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
+    super(`Invalid environment variable ${variable}: ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses every variable of the shape from `source`; the first bad one throws a ConfigError naming it. */
+export function loadEnv<S extends EnvShape>(shape: S, source: Record<string, string | undefined> = process.env): EnvConfig<S> {
+  const out: Record<string, unknown> = {};
+  for (const [name, v] of Object.entries(shape)) {
+    const r = v.schema.safeParse(source[name]);
+    if (!r.success) {
+      const isSecret = /SECRET|PASSWORD|API_KEY|TOKEN/.test(name);
+      throw new ConfigError(name, isSecret ? 'invalid value (hidden)' : r.error.issues.map((i) => i.message).join('; '));
+    }
+    out[name] = r.data;
+  }
+  return out as EnvConfig<S>;
+}

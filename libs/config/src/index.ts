@@ -1,0 +1,4 @@
+export * from './envVar.ts';
+export * from './vars.ts';
+export * from './services.ts';
+export * from './envDocs.ts';

@@ -1,0 +1,36 @@
+import { commonVars, dbVars, authVars, httpVars, planVars, llmVars, sseVars, workerVars, signalVars } from './vars.ts';
+import { loadEnv, type EnvConfig } from './envVar.ts';
+
+/** One env schema per deployable. */
+export const serviceSchemas = {
+  tools: { ...commonVars, ...dbVars, ...authVars, ...httpVars, ...planVars, ...llmVars, ...signalVars },
+  worker: { ...commonVars, ...dbVars, ...llmVars, ...workerVars, ...signalVars },
+  standalone: { ...commonVars, ...dbVars, ...authVars, ...httpVars, ...planVars, ...llmVars, ...sseVars, ...workerVars, ...signalVars },
+} as const;
+
+export type ServiceName = keyof typeof serviceSchemas;
+export type ToolsConfig = EnvConfig<typeof serviceSchemas.tools>;
+export type WorkerConfig = EnvConfig<typeof serviceSchemas.worker>;
+export type StandaloneConfig = EnvConfig<typeof serviceSchemas.standalone>;
+
+export function loadServiceConfig<N extends ServiceName>(
+  name: N,
+  source: Record<string, string | undefined> = process.env,
+): EnvConfig<(typeof serviceSchemas)[N]> {
+  return loadEnv(serviceSchemas[name], source) as EnvConfig<(typeof serviceSchemas)[N]>;
+}
+
+/** The bind port: PORT wins over PLANEXE_MCP_HTTP_PORT. */
+export function bindPort(cfg: { PORT?: number; PLANEXE_MCP_HTTP_PORT: number }): number {
+  return cfg.PORT ?? cfg.PLANEXE_MCP_HTTP_PORT;
+}
+
+/** Postgres URL from SQLALCHEMY_DATABASE_URI or PLANEXE_POSTGRES_*; undefined when neither is configured. */
+export function postgresUrl(cfg: EnvConfig<typeof dbVars>, defaultHost?: string): string | undefined {
+  if (cfg.SQLALCHEMY_DATABASE_URI) return cfg.SQLALCHEMY_DATABASE_URI.replace(/^postgres(ql)?\+[a-z0-9]+:/i, 'postgresql:');
+  const host = cfg.PLANEXE_POSTGRES_HOST ?? defaultHost;
+  if (!host) return undefined;
+  const user = encodeURIComponent(cfg.PLANEXE_POSTGRES_USER);
+  const pass = encodeURIComponent(cfg.PLANEXE_POSTGRES_PASSWORD ?? 'planexe');
+  return `postgresql://${user}:${pass}@${host}:${cfg.PLANEXE_POSTGRES_PORT}/${encodeURIComponent(cfg.PLANEXE_POSTGRES_DB)}`;
+}

@@ -1,0 +1,82 @@
+import { env } from './envVar.ts';
+
+/** Variables every service reads. */
+export const commonVars = {
+  PLANEXE_LOG_LEVEL: env.oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info', 'Log level of the JSON (pino) logs.'),
+  PLANEXE_DEBUG_STARTUP: env.bool(false, 'Print start-up breadcrumbs to stderr.'),
+  PLANEXE_OTEL_EXPORTER_OTLP_ENDPOINT: env.url(undefined, 'OTLP/HTTP endpoint for traces and metrics; telemetry is off when unset.'),
+};
+
+/** Database: a Postgres server, or the embedded PGlite in standalone mode. */
+export const dbVars = {
+  SQLALCHEMY_DATABASE_URI: env.secret('Full Postgres URL (postgresql://user:pass@host:port/db); wins over the PLANEXE_POSTGRES_* variables. A `+psycopg2`-style driver suffix is accepted.'),
+  PLANEXE_POSTGRES_HOST: env.optionalStr('Postgres host. Unset in standalone mode → embedded PGlite; distributed services default to `database_postgres`.'),
+  PLANEXE_POSTGRES_PORT: env.int(5432, 'Postgres port.', { min: 1, max: 65535 }),
+  PLANEXE_POSTGRES_DB: env.str('planexe', 'Postgres database name.'),
+  PLANEXE_POSTGRES_USER: env.str('planexe', 'Postgres user (URL-encoded into the URL).'),
+  PLANEXE_POSTGRES_PASSWORD: env.secret('Postgres password (default `planexe`; URL-encoded into the URL).'),
+  PLANEXE_DATA_DIR: env.str('.planexe', 'Standalone mode: directory of the embedded PGlite database (relative to the working directory). `memory://` keeps it in memory.'),
+};
+
+/** Authentication and download tokens. */
+export const authVars = {
+  PLANEXE_MCP_REQUIRE_AUTH: env.bool(true, 'Require an API key on /mcp… and /download… (the open tools and handshake methods excepted). Standalone `npm start` sets false unless given.'),
+  PLANEXE_MCP_API_KEY: env.secret('Optional shared secret accepted as an API key when auth is required (no user identity: plans belong to `admin`). Compared in constant time.'),
+  PLANEXE_API_KEY_SECRET: env.secret('Secret mixed into user-key hashes: sha256_hex(secret + ":" + key). Required when auth is required. Second choice for the download-token secret.'),
+  PLANEXE_DOWNLOAD_TOKEN_SECRET: env.secret('HMAC secret for signed download URLs (first choice).'),
+  PLANEXE_DOWNLOAD_TOKEN_TTL: env.int(900, 'Lifetime of a signed download URL, seconds.', { min: 1, max: 7 * 24 * 3600 }),
+  PLANEXE_MCP_REQUIRE_USER_KEY: env.bool(false, 'When true, plan_create, plan_list and send_feedback need a user key (pex_…), not the shared secret.'),
+};
+
+/** The public HTTP edge. */
+export const httpVars = {
+  PLANEXE_MCP_HTTP_HOST: env.str('127.0.0.1', 'Bind address. A loopback value also turns on the DNS-rebinding guard (Host/Origin must be loopback). Use 0.0.0.0 in containers.'),
+  PORT: env.optionalInt('Bind port; wins over PLANEXE_MCP_HTTP_PORT (PaaS convention).', { min: 0, max: 65535 }),
+  PLANEXE_MCP_HTTP_PORT: env.int(8001, 'Bind port when PORT is unset.', { min: 0, max: 65535 }),
+  PLANEXE_MCP_PUBLIC_BASE_URL: env.url(undefined, 'Absolute base for download_url and sse_url; unset → derived from each request (X-Forwarded-Proto/Host, Host).'),
+  PLANEXE_MCP_CORS_ORIGINS: env.optionalStr('Allowed CORS origins: CSV or JSON array. Unset → https://mcp.planexe.org, https://home.planexe.org when auth is required, * otherwise.'),
+  PLANEXE_MCP_MAX_BODY_BYTES: env.int(1_048_576, 'Largest request body accepted on POST /mcp and /mcp/tools/call.', { min: 1024 }),
+  PLANEXE_MCP_RATE_LIMIT: env.int(60, 'Requests per window per API key (else client IP) on /mcp and /mcp/tools/call; <=0 disables.'),
+  PLANEXE_MCP_RATE_WINDOW_SECONDS: env.float(60, 'Main rate-limit window, seconds.', { min: 0.001 }),
+  PLANEXE_MCP_DOWNLOAD_RATE_LIMIT: env.int(10, 'Requests per window on /download…; <=0 disables.'),
+  PLANEXE_MCP_DOWNLOAD_RATE_WINDOW_SECONDS: env.float(60, 'Download rate-limit window, seconds.', { min: 0.001 }),
+  PLANEXE_MCP_GLAMA_MAINTAINER_EMAIL: env.str('neoneye@gmail.com', 'Maintainer email in /.well-known/glama.json.'),
+};
+
+/** Plan creation and the tools. */
+export const planVars = {
+  PLANEXE_DEDUP_WINDOW_SECONDS: env.int(600, 'plan_create returns an identical pending/processing plan of the same caller created within this window; <=0 disables.'),
+  PLANEXE_WORKER_PLAN_URL: env.url(undefined, 'Base URL of a worker run-file API for the file/report/zip fallbacks (upstream default http://worker_plan:8000; unset → no HTTP fallback).'),
+};
+
+/** LLM model profiles. */
+export const llmVars = {
+  PLANEXE_CONFIG_PATH: env.optionalStr('Absolute directory searched first for llm_config/<profile>.json (then ./llm_config, then the repository\'s llm_config).'),
+  PLANEXE_MODEL_PROFILE: env.str('baseline', 'Profile reported as default_profile by model_profiles (invalid → baseline).'),
+  PLANEXE_LLM_CONFIG_CUSTOM_FILENAME: env.str('custom.json', 'File used for the custom profile; must match ^[a-z0-9_]{3,}\\.json$, else baseline.json.'),
+  PLANEXE_LLM_CONFIG_WHITELISTED_CLASSES: env.optionalStr('Comma list of provider classes allowed in profiles (case-insensitive); unset → all.'),
+};
+
+/** SSE stream. */
+export const sseVars = {
+  PLANEXE_SSE_POLL_INTERVAL: env.float(3, 'Seconds between DB polls when the bus is unavailable.', { min: 0.05 }),
+  PLANEXE_SSE_HEARTBEAT_INTERVAL: env.float(20, 'Seconds of silence before a heartbeat event.', { min: 0 }),
+  PLANEXE_SSE_MAX_DURATION: env.int(3600, 'Maximum stream age, seconds.', { min: 1 }),
+  PLANEXE_SSE_MAX_CONNECTIONS: env.int(5, 'Concurrent SSE streams per client address.', { min: 1 }),
+  PLANEXE_SSE_MAX_TOTAL_CONNECTIONS: env.int(200, 'Concurrent SSE streams server-wide.', { min: 1 }),
+};
+
+/** The plan worker. */
+export const workerVars = {
+  PLANEXE_WORKER_ID: env.optionalStr('Worker id; else <RAILWAY_REPLICA_REGION>_<RAILWAY_REPLICA_ID>; else hostname-pid.'),
+  PLANEXE_WORKER_CONCURRENCY: env.int(2, 'Plans one worker process runs at once.', { min: 1, max: 64 }),
+  PLANEXE_RUN_DIR: env.str('.planexe/run', 'Directory of run dirs (a cache; Postgres holds every step output).'),
+  PLANEXE_CREDIT_PRICE_CENTS: env.int(100, 'Price of one credit in US cents.', { min: 1 }),
+  PLANEXE_SUCCESS_PLAN_FEE_USD: env.float(1, 'Flat fee charged on successful runs, USD.', { min: 0 }),
+};
+
+/** Signals: Redis and NATS (distributed mode). */
+export const signalVars = {
+  PLANEXE_REDIS_URL: env.url(undefined, 'Redis URL (redis://host:6379) for the BullMQ queue, rate limits and SSE caps; unset → in-process adapters.'),
+  PLANEXE_NATS_URL: env.url(undefined, 'NATS URL (nats://host:4222) for progress events and stop signals; unset → in-process bus.'),
+};
