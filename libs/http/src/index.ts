@@ -1,0 +1,4 @@
+export * from './readBody.ts';
+export * from './errors.ts';
+export * from './publicUrl.ts';
+export * from './hostGuard.ts';

@@ -1,0 +1,2 @@
+export * from './fakeLlm.ts';
+export { sampleFromSchema, seedOf, hash32, type JsonSchema, type SampleOptions } from './schemaSample.ts';

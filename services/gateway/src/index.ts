@@ -1,0 +1,3 @@
+export * from './edgeAuth.ts';
+export * from './edgeBasics.ts';
+export * from './discovery.ts';

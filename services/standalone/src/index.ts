@@ -1,0 +1,3 @@
+export * from './app.ts';
+export * from './startupChecks.ts';
+export * from './clientSnippet.ts';

@@ -1,0 +1,75 @@
+import { createServer } from 'node:http';
+import { bindPort, ConfigError, loadServiceConfig, postgresUrl } from '@planexe/config';
+import { createPgliteDb, createPostgresDb, listUnfinishedPlans, migrate } from '@planexe/db';
+import { MemoryBus, MemoryLimits, MemoryQueue } from '@planexe/infra';
+import { createLogger } from '@planexe/telemetry';
+import { createStandaloneApp } from './app.ts';
+import { startupProblems } from './startupChecks.ts';
+import { clientSnippet } from './clientSnippet.ts';
+
+// one command on a laptop: auth is off unless asked for (the distributed services keep the spec default, on)
+const env = { ...process.env, PLANEXE_MCP_REQUIRE_AUTH: process.env.PLANEXE_MCP_REQUIRE_AUTH ?? 'false' };
+
+let config;
+try {
+  config = loadServiceConfig('standalone', env);
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(`planexe: ${e.message}`);
+    process.exit(2);
+  }
+  throw e;
+}
+const problems = startupProblems(config);
+if (problems.length) {
+  for (const p of problems) console.error(`planexe: ${p}`);
+  process.exit(2);
+}
+
+const log = createLogger('planexe-standalone', config.PLANEXE_LOG_LEVEL);
+const pgUrl = postgresUrl(config);
+const dbh = pgUrl ? createPostgresDb(pgUrl) : await createPgliteDb(config.PLANEXE_DATA_DIR);
+const applied = await migrate(dbh.db);
+if (applied.length) log.info({ applied }, 'database migrated');
+
+const queue = new MemoryQueue();
+const bus = new MemoryBus();
+const limits = new MemoryLimits();
+const host = config.PLANEXE_MCP_HTTP_HOST;
+const port = bindPort(config);
+const sa = await createStandaloneApp({ db: dbh.db, queue, bus, limits, config, log, bindHost: host });
+
+// re-feed the in-process queue: pending plans, and processing plans a crash left behind
+for (const p of await listUnfinishedPlans(dbh.db)) await queue.enqueue({ plan_id: p.id, attempt: p.attempt });
+
+const server = createServer(sa.app.callback());
+server.keepAliveTimeout = 65_000;
+server.listen(port, host, () => {
+  const addr = server.address();
+  const realPort = typeof addr === 'object' && addr ? addr.port : port;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const url = `http://${shownHost}:${realPort}/mcp`;
+  process.stderr.write(
+    `\nPlanExe MCP server is running (standalone, ${dbh.kind === 'pglite' ? `embedded database in ${config.PLANEXE_DATA_DIR}` : 'Postgres'}).\n` +
+      `  MCP endpoint: ${url}\n  Auth: ${config.PLANEXE_MCP_REQUIRE_AUTH ? 'required (X-API-Key)' : 'off'}\n\n` +
+      `Client config (Cursor, LM Studio, any client taking mcpServers JSON):\n${clientSnippet(url)}\n\n`,
+  );
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'shutting down');
+  server.close();
+  server.closeIdleConnections?.();
+  setTimeout(() => server.closeAllConnections?.(), 5_000).unref();
+  await queue.close();
+  await sa.close();
+  await bus.close();
+  await limits.close();
+  await dbh.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

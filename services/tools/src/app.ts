@@ -1,0 +1,90 @@
+import Koa, { type Context, type Middleware } from 'koa';
+import Router from '@koa/router';
+import compose from 'koa-compose';
+import { anonymousCaller, type Caller } from '@planexe/auth';
+import { parseUuid } from '@planexe/contracts';
+import { getPlan } from '@planexe/db';
+import { requestBaseUrl } from '@planexe/http';
+import type { ToolContext, ToolDeps } from './deps.ts';
+import { ToolRegistry } from './registry.ts';
+import { createMcpServer } from './mcpServer.ts';
+import { MultiplexTransport } from './multiplexTransport.ts';
+import { createMcpHttpHandler } from './mcpHttp.ts';
+import { createToolCallHandler, createToolListHandler } from './restBridge.ts';
+import { reportBytes, zipBytes } from './artifacts/artifactSources.ts';
+
+export interface ToolsOptions {
+  maxBodyBytes: number;
+  downloadTokenTtlSeconds: number;
+  /** How a request's caller is known: the edge's auth (ctx.state.caller) in every run mode. */
+  callerOf?: (ctx: Context) => Caller;
+}
+
+export interface ToolsService {
+  middleware: Middleware;
+  registry: ToolRegistry;
+  close(): Promise<void>;
+}
+
+const stateCaller = (ctx: Context): Caller => (ctx.state as { caller?: Caller }).caller ?? anonymousCaller();
+
+/** The tools service's routes: MCP Streamable HTTP, the REST bridge, and the public example-plan files. */
+export async function createToolsService(deps: ToolDeps, opts: ToolsOptions): Promise<ToolsService> {
+  const registry = new ToolRegistry(deps, { downloadTokenTtlSeconds: opts.downloadTokenTtlSeconds });
+  const server = createMcpServer(registry, { surface: 'http' });
+  const transport = new MultiplexTransport();
+  await server.connect(transport);
+  const callerOf = opts.callerOf ?? stateCaller;
+  const context = (ctx: Context): ToolContext => ({
+    caller: callerOf(ctx),
+    surface: ctx.path.startsWith('/mcp/tools') ? 'rest' : 'http',
+    baseUrl: requestBaseUrl(ctx, deps.settings.publicBaseUrl),
+  });
+
+  const router = new Router();
+  const mcp = createMcpHttpHandler(transport, { maxBodyBytes: opts.maxBodyBytes, context });
+  router.all(['/mcp', '/mcp/'], mcp);
+  router.get('/mcp/tools', createToolListHandler(registry));
+  router.post('/mcp/tools/call', createToolCallHandler(registry, { maxBodyBytes: opts.maxBodyBytes, context }));
+  router.all(/^\/mcp\/.*/, (ctx) => {
+    ctx.status = 404;
+    ctx.type = 'text/plain';
+    ctx.body = 'Not Found';
+  });
+  // published example plans are public by design (the operator chose to publish them)
+  router.get('/examples/:planId/:file', async (ctx) => {
+    const id = parseUuid(ctx.params.planId);
+    const row = id ? await getPlan(deps.db, id, undefined) : undefined;
+    const file = ctx.params.file;
+    if (!row || !row.is_example || row.state !== 'completed' || (file !== 'report.html' && file !== 'run.zip')) {
+      ctx.status = 404;
+      ctx.body = { error: { code: 'NOT_FOUND', message: 'Example not found' }, detail: 'Example not found' };
+      return;
+    }
+    const art = file === 'report.html' ? await reportBytes(deps.db, row.id) : await zipBytes(deps.db, row.id);
+    if (!art) {
+      ctx.status = 404;
+      ctx.body = { error: { code: 'NOT_FOUND', message: 'Example not found' }, detail: 'Example not found' };
+      return;
+    }
+    ctx.type = file === 'report.html' ? 'text/html; charset=utf-8' : 'application/zip';
+    ctx.set('Content-Disposition', file === 'report.html' ? 'inline; filename="report.html"' : `attachment; filename="${row.id}.zip"`);
+    ctx.body = Buffer.from(art.bytes);
+  });
+
+  return {
+    middleware: compose([router.routes(), router.allowedMethods()]) as unknown as Middleware,
+    registry,
+    close: async () => {
+      await server.close();
+    },
+  };
+}
+
+/** A stand-alone Koa app of the tools service (distributed mode puts the gateway in front of it). */
+export function createToolsApp(service: ToolsService, before: Middleware[] = []): Koa {
+  const app = new Koa();
+  for (const m of before) app.use(m);
+  app.use(service.middleware);
+  return app;
+}

@@ -1,0 +1,39 @@
+import type { Db } from '@planexe/db';
+import type { PlanQueue, ProgressBus } from '@planexe/infra';
+import type { Caller, DownloadTokens, KeyCache } from '@planexe/auth';
+import type { ModelProfile } from '@planexe/contracts';
+import type { Logger } from '@planexe/telemetry';
+import type { ModelCatalog } from './modelCatalog.ts';
+
+/** Settings the tool handlers read (a slice of the tools service config). */
+export interface ToolSettings {
+  requireUserKey: boolean;
+  apiKeySecret?: string;
+  dedupWindowSeconds: number;
+  publicBaseUrl?: string;
+  workerPlanUrl?: string;
+  defaultProfile: ModelProfile;
+}
+
+/** Everything the tools need, passed in explicitly (never read from process.env here). */
+export interface ToolDeps {
+  db: Db;
+  queue: PlanQueue;
+  bus: ProgressBus;
+  tokens: DownloadTokens;
+  keyCache: KeyCache;
+  models: ModelCatalog;
+  settings: ToolSettings;
+  log: Logger;
+  examplePrompts: string[];
+}
+
+export type Surface = 'http' | 'rest' | 'stdio';
+
+/** Per-call context: who is calling and how to build absolute URLs. */
+export interface ToolContext {
+  caller: Caller;
+  surface: Surface;
+  /** `<scheme>://<host>` for download_url / sse_url; undefined on stdio without a configured base. */
+  baseUrl?: string;
+}

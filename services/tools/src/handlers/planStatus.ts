@@ -1,0 +1,40 @@
+import { parseUuid, publicState, zTimestamp } from '@planexe/contracts';
+import { getPlan } from '@planexe/db';
+import type { ToolContext, ToolDeps } from '../deps.ts';
+import { planNotFound, sseUrl } from '../identity.ts';
+import { listFiles } from '../artifacts/fileListing.ts';
+
+export async function planStatus(deps: ToolDeps, args: { plan_id: string }, ctx: ToolContext) {
+  const id = parseUuid(args.plan_id);
+  const row = id ? await getPlan(deps.db, id, ctx.caller.owner) : undefined;
+  if (!row) throw planNotFound(args.plan_id);
+  const state = publicState(row.state);
+  const completed = state === 'completed';
+  const files = await listFiles(deps.db, row.id, deps.settings.workerPlanUrl);
+  const created = row.timestamp_created;
+  const payload: Record<string, unknown> = {
+    plan_id: row.id,
+    state,
+    progress_percentage: completed ? 100 : Number(row.progress_percentage ?? 0),
+    steps_completed: completed && row.steps_total != null ? row.steps_total : row.steps_completed,
+    steps_total: row.steps_total,
+    current_step: row.current_step,
+    timing: {
+      started_at: zTimestamp(created),
+      elapsed_sec: created ? Math.max(0, (Date.now() - created.getTime()) / 1000) : 0,
+      last_progress_at: zTimestamp(row.last_progress_at),
+    },
+    files_count: files.length,
+    files: files.slice(-10),
+  };
+  if (state === 'failed') {
+    payload.error = {
+      failure_reason: row.failure_reason,
+      failed_step: row.failed_step,
+      message: row.error_message || row.progress_message || 'Plan generation failed.',
+      recoverable: row.recoverable,
+    };
+  }
+  if (state === 'pending' || state === 'processing') Object.assign(payload, sseUrl(ctx, row.id));
+  return payload;
+}

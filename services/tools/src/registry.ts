@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import {
+  buildToolCatalog,
+  inputJsonSchema,
+  isToolError,
+  outputJsonSchema,
+  TOOL_NAMES,
+  ToolError,
+  type ToolDefinition,
+  type ToolName,
+} from '@planexe/contracts';
+import type { ToolContext, ToolDeps } from './deps.ts';
+import { examplePlans } from './handlers/examplePlans.ts';
+import { examplePrompts } from './handlers/examplePrompts.ts';
+import { modelProfiles } from './handlers/modelProfiles.ts';
+import { createPlan } from './handlers/createPlan.ts';
+import { planStatus } from './handlers/planStatus.ts';
+import { stopPlan } from './handlers/stopPlan.ts';
+import { resumePlan, retryPlan } from './handlers/retryPlan.ts';
+import { planFileInfo } from './handlers/planFileInfo.ts';
+import { listPlans } from './handlers/listPlans.ts';
+import { sendFeedback } from './handlers/sendFeedback.ts';
+
+type Handler = (deps: ToolDeps, args: any, ctx: ToolContext, raw: Record<string, unknown>) => Promise<Record<string, unknown>>;
+
+const HANDLERS: Record<ToolName, Handler> = {
+  example_plans: examplePlans,
+  example_prompts: examplePrompts,
+  model_profiles: modelProfiles,
+  plan_create: createPlan,
+  plan_status: planStatus,
+  plan_stop: stopPlan,
+  plan_retry: retryPlan,
+  plan_resume: resumePlan,
+  plan_file_info: planFileInfo,
+  plan_list: listPlans,
+  send_feedback: sendFeedback,
+};
+
+/** An MCP CallToolResult: one text item holding the JSON payload, the same payload as structuredContent. */
+export interface ToolResult {
+  [k: string]: unknown;
+  content: { type: 'text'; text: string }[];
+  structuredContent: Record<string, unknown>;
+  isError: boolean;
+}
+
+export const toolResult = (payload: Record<string, unknown>, isError: boolean): ToolResult => ({
+  content: [{ type: 'text', text: JSON.stringify(payload) }],
+  structuredContent: payload,
+  isError,
+});
+
+/** Integer fields accept numeric strings ("5" → 5), as upstream's lenient validation does. */
+const INTEGER_FIELDS = ['limit', 'rating'];
+function coerce(args: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...args };
+  for (const f of INTEGER_FIELDS) if (typeof out[f] === 'string' && /^\s*-?\d+\s*$/.test(out[f] as string)) out[f] = Number(out[f]);
+  return out;
+}
+
+function describeIssues(err: z.ZodError): string {
+  return err.issues
+    .map((i) => {
+      const path = i.path.join('.') || '(arguments)';
+      if (i.code === 'invalid_type' && i.input === undefined) return `${path}: required field is missing`;
+      return `${path}: ${i.message}`;
+    })
+    .join('; ');
+}
+
+export interface ListedTool {
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  outputSchema: Record<string, unknown>;
+  annotations: ToolDefinition['annotations'];
+}
+
+/** The tool surface over given dependencies: listing and dispatch shared by MCP, REST and stdio. */
+export class ToolRegistry {
+  readonly definitions: ToolDefinition[];
+  readonly listed: ListedTool[];
+  private readonly byName: Map<string, ToolDefinition>;
+
+  constructor(
+    readonly deps: ToolDeps,
+    opts: { downloadTokenTtlSeconds: number },
+  ) {
+    this.definitions = buildToolCatalog(opts);
+    this.byName = new Map(this.definitions.map((d) => [d.name, d]));
+    // derived once: tools/list is served from this precomputed array
+    this.listed = this.definitions.map((d) => ({
+      name: d.name,
+      description: d.description,
+      inputSchema: inputJsonSchema(d.input),
+      outputSchema: outputJsonSchema(d.output),
+      annotations: d.annotations,
+    }));
+  }
+
+  has(name: string): name is ToolName {
+    return (TOOL_NAMES as readonly string[]).includes(name);
+  }
+
+  /** Validates, runs and wraps one tool call. Never throws: every failure is a contract error payload. */
+  async call(name: string, rawArgs: unknown, ctx: ToolContext): Promise<ToolResult> {
+    const def = this.byName.get(name);
+    if (!def) return toolResult(new ToolError('INVALID_TOOL', `Unknown tool: ${name}`).toPayload(), true);
+    const raw = rawArgs && typeof rawArgs === 'object' && !Array.isArray(rawArgs) ? (rawArgs as Record<string, unknown>) : {};
+    if (rawArgs != null && raw !== rawArgs) {
+      return toolResult(new ToolError(def.validationErrorCode, `Error executing tool ${name}: arguments must be an object`).toPayload(), true);
+    }
+    const parsed = def.input.safeParse(coerce(raw));
+    if (!parsed.success) {
+      return toolResult(
+        new ToolError(def.validationErrorCode, `Error executing tool ${name}: ${describeIssues(parsed.error)}`).toPayload(),
+        true,
+      );
+    }
+    try {
+      const payload = await HANDLERS[def.name](this.deps, parsed.data, ctx, raw);
+      return toolResult(payload, false);
+    } catch (err) {
+      if (isToolError(err)) return toolResult(err.toPayload(), true);
+      this.deps.log.error({ tool: name, err: err instanceof Error ? err.message : String(err) }, 'tool failed');
+      return toolResult(new ToolError('INTERNAL_ERROR', `Error executing tool ${name}: internal error`).toPayload(), true);
+    }
+  }
+}
