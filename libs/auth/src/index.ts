@@ -2,3 +2,4 @@ export * from './apiKeys.ts';
 export * from './caller.ts';
 export * from './publicRequests.ts';
 export * from './downloadTokens.ts';
+export * from './keyAdmin.ts';

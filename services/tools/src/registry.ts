@@ -3,7 +3,7 @@ import {
   buildToolCatalog,
   inputJsonSchema,
   isToolError,
-  outputJsonSchema,
+  toolOutputJsonSchema,
   TOOL_NAMES,
   ToolError,
   type ToolDefinition,
@@ -94,7 +94,7 @@ export class ToolRegistry {
       name: d.name,
       description: d.description,
       inputSchema: inputJsonSchema(d.input),
-      outputSchema: outputJsonSchema(d.output),
+      outputSchema: toolOutputJsonSchema(d.output),
       annotations: d.annotations,
     }));
   }

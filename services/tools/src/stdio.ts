@@ -1,0 +1,62 @@
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { anonymousCaller, DownloadTokens, KeyCache } from '@planexe/auth';
+import { ConfigError, loadServiceConfig, postgresUrl } from '@planexe/config';
+import { loadExamplePrompts, normaliseModelProfile } from '@planexe/contracts';
+import { createPgliteDb, createPostgresDb, migrate } from '@planexe/db';
+import { MemoryBus, MemoryQueue } from '@planexe/infra';
+import { createLogger } from '@planexe/telemetry';
+import { ToolRegistry } from './registry.ts';
+import { createMcpServer } from './mcpServer.ts';
+import { FileModelCatalog } from './modelCatalog.ts';
+
+/**
+ * stdio entry (contributor mode): the same tools over stdin/stdout. There is no HTTP request, so no download_url or
+ * sse_url, and the caller is identified only by a `user_api_key` argument. Logs go to stderr.
+ */
+let config;
+try {
+  config = loadServiceConfig('tools');
+} catch (e) {
+  if (e instanceof ConfigError) {
+    process.stderr.write(`planexe: ${e.message}\n`);
+    process.exit(2);
+  }
+  throw e;
+}
+const log = createLogger('planexe-tools-stdio', config.PLANEXE_LOG_LEVEL);
+const url = postgresUrl(config);
+const dbh = url ? createPostgresDb(url, { max: 4 }) : await createPgliteDb(config.PLANEXE_DATA_DIR);
+await migrate(dbh.db);
+const registry = new ToolRegistry(
+  {
+    db: dbh.db,
+    queue: new MemoryQueue(),
+    bus: new MemoryBus(),
+    tokens: new DownloadTokens([config.PLANEXE_DOWNLOAD_TOKEN_SECRET, config.PLANEXE_API_KEY_SECRET], config.PLANEXE_DOWNLOAD_TOKEN_TTL),
+    keyCache: new KeyCache(),
+    models: new FileModelCatalog(config),
+    log,
+    examplePrompts: loadExamplePrompts(),
+    settings: {
+      requireUserKey: config.PLANEXE_MCP_REQUIRE_USER_KEY,
+      apiKeySecret: config.PLANEXE_API_KEY_SECRET,
+      dedupWindowSeconds: config.PLANEXE_DEDUP_WINDOW_SECONDS,
+      publicBaseUrl: config.PLANEXE_MCP_PUBLIC_BASE_URL,
+      workerPlanUrl: config.PLANEXE_WORKER_PLAN_URL,
+      defaultProfile: normaliseModelProfile(config.PLANEXE_MODEL_PROFILE),
+    },
+  },
+  { downloadTokenTtlSeconds: config.PLANEXE_DOWNLOAD_TOKEN_TTL },
+);
+const server = createMcpServer(registry, {
+  surface: 'stdio',
+  defaultContext: () => ({ caller: anonymousCaller(), surface: 'stdio', baseUrl: config.PLANEXE_MCP_PUBLIC_BASE_URL }),
+});
+await server.connect(new StdioServerTransport());
+const stop = async () => {
+  await server.close();
+  await dbh.close();
+  process.exit(0);
+};
+process.stdin.on('end', () => void stop());
+process.on('SIGTERM', () => void stop());

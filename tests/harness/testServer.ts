@@ -1,0 +1,83 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { loadServiceConfig } from '@planexe/config';
+import type { DbHandle } from '@planexe/db';
+import { createUser } from '@planexe/db';
+import { issueApiKey } from '@planexe/auth';
+import { MemoryBus, MemoryLimits, MemoryQueue } from '@planexe/infra';
+import { silentLogger } from '@planexe/telemetry';
+import { createStandaloneApp, type Standalone } from '@planexe/standalone';
+
+export interface TestServer {
+  url: string;
+  mcpUrl: string;
+  port: number;
+  db: DbHandle['db'];
+  queue: MemoryQueue;
+  bus: MemoryBus;
+  standalone: Standalone;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export const TEST_SECRET = 'test-api-key-secret';
+
+/** The standalone app on an ephemeral loopback port over the given (real) database. */
+export async function startTestServer(dbh: DbHandle, env: Record<string, string> = {}): Promise<TestServer> {
+  const config = loadServiceConfig('standalone', { PLANEXE_MCP_REQUIRE_AUTH: 'false', PLANEXE_API_KEY_SECRET: TEST_SECRET, ...env });
+  const queue = new MemoryQueue();
+  const bus = new MemoryBus();
+  const standalone = await createStandaloneApp({
+    db: dbh.db,
+    queue,
+    bus,
+    limits: new MemoryLimits(),
+    config,
+    log: silentLogger(),
+    bindHost: '127.0.0.1',
+  });
+  const server = createServer(standalone.app.callback());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    mcpUrl: `${url}/mcp`,
+    port,
+    db: dbh.db,
+    queue,
+    bus,
+    standalone,
+    server,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await queue.close();
+      await standalone.close();
+    },
+  };
+}
+
+/** The real MCP SDK client over Streamable HTTP, with optional headers (e.g. X-API-Key). */
+export async function connectClient(mcpUrl: string, headers: Record<string, string> = {}): Promise<Client> {
+  const client = new Client({ name: 'planexe-test', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { requestInit: { headers } }));
+  return client;
+}
+
+/** A user with credits and a fresh API key. */
+export async function createUserWithKey(db: DbHandle['db'], credits = 10, secret = TEST_SECRET) {
+  const user = await createUser(db, { email: `u${Math.random().toString(36).slice(2)}@example.com`, credits });
+  const { key, row } = await issueApiKey(db, user.id, secret, 'test');
+  return { user, key, keyRow: row };
+}
+
+/** Parses the single text item of a tool result and checks it equals structuredContent. */
+export function payloadOf(result: any): any {
+  const text = result.content?.[0]?.text;
+  const parsed = JSON.parse(text);
+  if (JSON.stringify(parsed) !== JSON.stringify(result.structuredContent)) throw new Error('text and structuredContent differ');
+  return parsed;
+}
