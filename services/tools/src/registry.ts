@@ -10,6 +10,7 @@ import {
   type ToolName,
 } from '@planexe/contracts';
 import type { ToolContext, ToolDeps } from './deps.ts';
+import { effectiveCaller } from './identity.ts';
 import { examplePlans } from './handlers/examplePlans.ts';
 import { examplePrompts } from './handlers/examplePrompts.ts';
 import { modelProfiles } from './handlers/modelProfiles.ts';
@@ -119,7 +120,11 @@ export class ToolRegistry {
       );
     }
     try {
-      const payload = await HANDLERS[def.name](this.deps, parsed.data, ctx, raw);
+      // a user_api_key argument (REST bridge, stdio) names the caller; an invalid one is an error only for the
+      // tools that bill or list by user (spec/tools.md §3, §8), elsewhere it is ignored
+      const strict = def.name === 'plan_create' || def.name === 'plan_list' || def.name === 'send_feedback';
+      const caller = await effectiveCaller(this.deps, ctx, raw.user_api_key, strict);
+      const payload = await HANDLERS[def.name](this.deps, parsed.data, { ...ctx, caller }, raw);
       return toolResult(payload, false);
     } catch (err) {
       if (isToolError(err)) return toolResult(err.toPayload(), true);

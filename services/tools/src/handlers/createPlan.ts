@@ -7,7 +7,7 @@ import {
 } from '@planexe/contracts';
 import { findDuplicatePlan, getUser, insertEvent, insertPlan, toSnapshot } from '@planexe/db';
 import type { ToolContext, ToolDeps } from '../deps.ts';
-import { effectiveCaller, requireUserKey, sseUrl } from '../identity.ts';
+import { requireUserKey, sseUrl } from '../identity.ts';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/i;
 
@@ -40,7 +40,7 @@ export async function createPlan(deps: ToolDeps, args: PlanCreateArgs, ctx: Tool
       field: 'start_date',
     });
   }
-  const caller = await effectiveCaller(deps, ctx, args.user_api_key, true);
+  const caller = ctx.caller;
   requireUserKey(deps, caller, 'plan_create');
   if (caller.kind === 'user' && caller.userId) {
     const user = await getUser(deps.db, caller.userId);

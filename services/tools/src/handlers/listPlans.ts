@@ -1,11 +1,11 @@
 import { publicState, zTimestamp, type PlanListArgs } from '@planexe/contracts';
 import { listPlans as listPlanRows } from '@planexe/db';
 import type { ToolContext, ToolDeps } from '../deps.ts';
-import { effectiveCaller, requireUserKey } from '../identity.ts';
+import { requireUserKey } from '../identity.ts';
 
 /** The caller's own plans, newest first. (Upstream listed every user's plans to key-less callers; we never do.) */
 export async function listPlans(deps: ToolDeps, args: PlanListArgs, ctx: ToolContext) {
-  const caller = await effectiveCaller(deps, ctx, args.user_api_key, true);
+  const caller = ctx.caller;
   requireUserKey(deps, caller, 'plan_list');
   const limit = Math.min(50, Math.max(1, Math.trunc(args.limit ?? 10)));
   const rows = await listPlanRows(deps.db, caller.owner, limit);

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { isoMicrosZ, parseUuid, publicState, ToolError, type SendFeedbackArgs } from '@planexe/contracts';
 import { getPlan, insertFeedback } from '@planexe/db';
 import type { ToolContext, ToolDeps } from '../deps.ts';
-import { effectiveCaller, planNotFound, requireUserKey } from '../identity.ts';
+import { planNotFound, requireUserKey } from '../identity.ts';
 
 export async function sendFeedback(deps: ToolDeps, args: SendFeedbackArgs, ctx: ToolContext) {
-  const caller = await effectiveCaller(deps, ctx, args.user_api_key, true);
+  const caller = ctx.caller;
   requireUserKey(deps, caller, 'send_feedback');
   let snapshot: { state: string; pct: number; step: string | null } | null = null;
   if (args.plan_id) {
