@@ -37,7 +37,7 @@ export type Owner = string | undefined;
 
 /** Makes a prompt UTF-8 safe as upstream does: NUL characters removed, lone surrogates replaced. */
 export function sanitisePrompt(prompt: string): string {
-  return prompt.replace(/\u0000/g, '').toWellFormed();
+  return prompt.replaceAll('\u0000', '').toWellFormed();
 }
 
 export function parseParameters(value: unknown): Record<string, unknown> {
