@@ -300,3 +300,35 @@ export async function setExample(db: Db, id: string, isExample: boolean): Promis
   const r = await db.updateTable('plans').set({ is_example: isExample }).where('id', '=', id).executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
+
+export interface PlanStatusView extends PlanStatusRow {
+  has_zip: boolean;
+  files_count: number;
+  /** The last 10 persisted files by name (log.txt excluded), name-sorted, with their update times (UTC). */
+  last_files: { path: string; updated_at: Date }[];
+}
+
+/**
+ * Everything plan_status needs in one round trip: the status columns, whether a zip snapshot exists (without
+ * reading it), and the count and last 10 names of the persisted files.
+ */
+export async function getPlanStatusView(db: Db, id: string, owner: Owner): Promise<PlanStatusView | undefined> {
+  const cols = sql.join(STATUS_COLUMNS.map((c) => sql.ref(`p.${c}`)));
+  const ownerFilter = owner === undefined ? sql`` : sql` and p.user_id = ${owner}`;
+  const r = await sql<PlanStatusRow & { has_zip: boolean; files_count: number | string; last_files: unknown }>`
+    select ${cols},
+      (p.run_zip_snapshot is not null) as has_zip,
+      (select count(*) from plan_files f where f.plan_id = p.id and f.filename <> 'log.txt') as files_count,
+      (select coalesce(json_agg(json_build_array(x.filename, to_char(x.updated_at, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')) order by x.filename), '[]'::json)
+         from (select filename, updated_at from plan_files f where f.plan_id = p.id and f.filename <> 'log.txt'
+               order by filename desc limit 10) x) as last_files
+    from plans p where p.id = ${id}${ownerFilter}`.execute(db);
+  const row = r.rows[0];
+  if (!row) return undefined;
+  const raw = typeof row.last_files === 'string' ? JSON.parse(row.last_files) : row.last_files;
+  return {
+    ...row,
+    files_count: Number(row.files_count),
+    last_files: (raw as [string, string][]).map(([path, t]) => ({ path, updated_at: new Date(t) })),
+  };
+}

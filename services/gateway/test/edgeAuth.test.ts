@@ -37,7 +37,7 @@ describe('edge authentication (auth required)', () => {
     for (const path of ['/mcp', '/mcp/']) {
       const res = await post(path, call('plan_create', { prompt: 'x' }));
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({
+      expect(await res.json() as any).toEqual({
         jsonrpc: '2.0',
         error: { code: -32001, message: 'Missing API key. Create an API key at https://home.planexe.org/' },
         id: 7,
@@ -45,26 +45,26 @@ describe('edge authentication (auth required)', () => {
     }
     const rest = await post('/mcp/tools/call', JSON.stringify({ tool: 'plan_list', arguments: {} }));
     expect(rest.status).toBe(401);
-    expect((await rest.json()).error.code).toBe('UNAUTHORIZED');
+    expect((await rest.json() as any).error.code).toBe('UNAUTHORIZED');
     const none = await dbh.db.selectFrom('plans').select('id').execute();
     expect(none).toHaveLength(0);
   });
 
   it('a wrong or revoked key is refused even on open requests; a mixed batch needs a key', async () => {
     const wrong = await post('/mcp/', JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }), { 'x-api-key': 'pex_wrong' });
-    expect((await wrong.json()).error.code).toBe(-32001);
+    expect((await wrong.json() as any).error.code).toBe(-32001);
     const revoked = await createUserWithKey(dbh.db);
     await revokeApiKey(dbh.db, revoked.keyRow.id);
     const r = await post('/mcp/tools/call', JSON.stringify({ tool: 'plan_list', arguments: {} }), { 'x-api-key': revoked.key });
     expect(r.status).toBe(403);
     const mixed = await post('/mcp/', JSON.stringify([{ jsonrpc: '2.0', id: 1, method: 'tools/list' }, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'plan_list' } }]));
-    expect((await mixed.json()).error.code).toBe(-32001);
+    expect((await mixed.json() as any).error.code).toBe(-32001);
   });
 
   it('a user key works in every accepted header form, and the shared secret works without identity', async () => {
-    for (const headers of [{ 'x-api-key': user.key }, { authorization: `Bearer ${user.key}` }, { 'api-key': `"${user.key}"` }]) {
+    for (const headers of [{ 'x-api-key': user.key }, { authorization: `Bearer ${user.key}` }, { 'api-key': `"${user.key}"` }] as Record<string, string>[]) {
       const res = await post('/mcp/', call('plan_list', {}), headers);
-      const body = await res.json();
+      const body = await res.json() as any;
       expect(body.result?.isError, JSON.stringify(body)).toBe(false);
     }
     const c = await connectClient(srv.mcpUrl, { 'X-API-Key': SHARED });
@@ -97,7 +97,7 @@ describe('edge authentication (auth off)', () => {
 
   it('no key is anonymous; the shared secret is rejected as a key; a user key attributes the plan', async () => {
     const ok = await fetch(`${srv.url}/mcp/`, { method: 'POST', headers: H, body: call('plan_list') });
-    expect((await ok.json()).result.isError).toBe(false);
+    expect((await ok.json() as any).result.isError).toBe(false);
     const shared = await fetch(`${srv.url}/mcp/tools/call`, { method: 'POST', headers: { ...H, 'x-api-key': SHARED }, body: JSON.stringify({ tool: 'plan_list', arguments: {} }) });
     expect(shared.status).toBe(403);
     const u = await createUserWithKey(dbh.db);

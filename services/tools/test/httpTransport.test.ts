@@ -26,7 +26,7 @@ describe('Streamable HTTP transport and REST bridge', () => {
       const res = await post(path, rpc('tools/list', {}, 'abc'));
       expect(res.status).toBe(200);
       expect(res.headers.get('mcp-session-id')).toBeNull();
-      const body = await res.json();
+      const body = await res.json() as any;
       expect(body.id).toBe('abc');
       expect(body.jsonrpc).toBe('2.0');
       expect(body.result.tools.map((t: any) => t.name)).toEqual([...TOOL_NAMES]);
@@ -36,7 +36,7 @@ describe('Streamable HTTP transport and REST bridge', () => {
   it('keeps concurrent requests with the same JSON-RPC id apart', async () => {
     const bodies = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        post('/mcp/', JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'plan_status', arguments: { plan_id: `bad-${i}` } } })).then((r) => r.json()),
+        post('/mcp/', JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'plan_status', arguments: { plan_id: `bad-${i}` } } })).then((r) => r.json() as any),
       ),
     );
     bodies.forEach((b, i) => {
@@ -46,7 +46,7 @@ describe('Streamable HTTP transport and REST bridge', () => {
   });
 
   it('negotiates the protocol version on initialize', async () => {
-    const init = (v: string) => post('/mcp/', rpc('initialize', { protocolVersion: v, capabilities: {}, clientInfo: { name: 't', version: '1' } })).then((r) => r.json());
+    const init = (v: string) => post('/mcp/', rpc('initialize', { protocolVersion: v, capabilities: {}, clientInfo: { name: 't', version: '1' } })).then((r) => r.json() as any);
     expect((await init('2025-06-18')).result.protocolVersion).toBe('2025-06-18');
     expect((await init('1999-01-01')).result.protocolVersion).toBe('2025-11-25');
   });
@@ -57,10 +57,10 @@ describe('Streamable HTTP transport and REST bridge', () => {
     expect(na.status).toBe(406);
     const parse = await post('/mcp/', '{nope');
     expect(parse.status).toBe(400);
-    expect((await parse.json()).error.code).toBe(-32700);
+    expect((await parse.json() as any).error.code).toBe(-32700);
     const batch = await post('/mcp/', `[${rpc('ping')}]`);
     expect(batch.status).toBe(400);
-    expect((await batch.json()).error.code).toBe(-32602);
+    expect((await batch.json() as any).error.code).toBe(-32602);
     const note = await post('/mcp/', JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
     expect(note.status).toBe(202);
     const ver = await post('/mcp/', rpc('ping'), { ...JSON_HEADERS, 'mcp-protocol-version': '1999-01-01' });
@@ -88,13 +88,13 @@ describe('Streamable HTTP transport and REST bridge', () => {
   });
 
   it('REST: GET /mcp/tools lists the tools; POST /mcp/tools/call runs one', async () => {
-    const list = await (await fetch(`${srv.url}/mcp/tools`)).json();
+    const list = await (await fetch(`${srv.url}/mcp/tools`)).json() as any;
     expect(list.tools.map((t: any) => t.name)).toEqual([...TOOL_NAMES]);
     const res = await post('/mcp/tools/call', JSON.stringify({ tool: 'plan_create', arguments: { prompt: 'Plan a repair café in Ghent' } }), {
       'content-type': 'application/json',
     });
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await res.json() as any;
     expect(body.error).toBeNull();
     expect(JSON.parse(body.content[0].text).plan_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(body.content[0].type).toBeUndefined();
@@ -104,14 +104,14 @@ describe('Streamable HTTP transport and REST bridge', () => {
     const h = { 'content-type': 'application/json' };
     const shape = await post('/mcp/tools/call', JSON.stringify({ tool: 'plan_status' }), h);
     expect(shape.status).toBe(422);
-    expect((await shape.json()).error.code).toBe('INVALID_ARGUMENT');
+    expect((await shape.json() as any).error.code).toBe('INVALID_ARGUMENT');
     const notJson = await post('/mcp/tools/call', '{', h);
     expect(notJson.status).toBe(400);
-    const unknown = await (await post('/mcp/tools/call', JSON.stringify({ tool: 'nope', arguments: {} }), h)).json();
+    const unknown = await (await post('/mcp/tools/call', JSON.stringify({ tool: 'nope', arguments: {} }), h)).json() as any;
     expect(unknown.error).toEqual({ code: 'INVALID_TOOL', message: 'Unknown tool: nope' });
     const badProfile = await post('/mcp/tools/call', JSON.stringify({ tool: 'plan_create', arguments: { prompt: 'x', model_profile: 'gold' } }), h);
     expect(badProfile.status).toBe(200);
-    expect((await badProfile.json()).error.code).toBe('INVALID_ARGUMENT');
+    expect((await badProfile.json() as any).error.code).toBe('INVALID_ARGUMENT');
   });
 
   it('REST: a metadata model_profile override applies when the argument is absent', async () => {
@@ -120,23 +120,23 @@ describe('Streamable HTTP transport and REST bridge', () => {
       JSON.stringify({ tool: 'plan_create', arguments: { prompt: `Meta override ${Date.now()}` }, metadata: { planexe: { model_profile: 'frontier' } } }),
       { 'content-type': 'application/json' },
     );
-    const id = JSON.parse((await res.json()).content[0].text).plan_id;
+    const id = JSON.parse((await res.json() as any).content[0].text).plan_id;
     const row = await dbh.db.selectFrom('plans').select('parameters').where('id', '=', id).executeTakeFirstOrThrow();
     expect((row.parameters as any).model_profile).toBe('frontier');
   });
 
   it('discovery routes answer', async () => {
-    const root = await (await fetch(`${srv.url}/`)).json();
+    const root = await (await fetch(`${srv.url}/`)).json() as any;
     expect(root.endpoints.mcp).toBe('/mcp');
     expect(await (await fetch(`${srv.url}/robots.txt`)).text()).toBe('User-agent: *\nAllow: /\nSitemap: https://mcp.planexe.org/llms.txt\n');
-    const card = await (await fetch(`${srv.url}/.well-known/mcp/server-card.json`)).json();
+    const card = await (await fetch(`${srv.url}/.well-known/mcp/server-card.json`)).json() as any;
     expect(card.transport).toEqual({ type: 'streamable-http', endpoint: '/mcp/' });
     expect((await fetch(`${srv.url}/llms.txt`)).status).toBe(200);
     const redirect = await fetch(`${srv.url}/llm.txt`, { redirect: 'manual' });
     expect(redirect.status).toBe(308);
-    expect((await (await fetch(`${srv.url}/healthcheck`)).json()).status).toBe('healthy');
+    expect((await (await fetch(`${srv.url}/healthcheck`)).json() as any).status).toBe('healthy');
     const nf = await fetch(`${srv.url}/nothing-here`);
     expect(nf.status).toBe(404);
-    expect((await nf.json()).error.code).toBe('NOT_FOUND');
+    expect((await nf.json() as any).error.code).toBe('NOT_FOUND');
   });
 });

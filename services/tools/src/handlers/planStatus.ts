@@ -1,16 +1,23 @@
 import { parseUuid, publicState, zTimestamp } from '@planexe/contracts';
-import { getPlan } from '@planexe/db';
+import { getPlanStatusView } from '@planexe/db';
 import type { ToolContext, ToolDeps } from '../deps.ts';
 import { planNotFound, sseUrl } from '../identity.ts';
 import { listFiles } from '../artifacts/fileListing.ts';
 
 export async function planStatus(deps: ToolDeps, args: { plan_id: string }, ctx: ToolContext) {
   const id = parseUuid(args.plan_id);
-  const row = id ? await getPlan(deps.db, id, ctx.caller.owner) : undefined;
+  const row = id ? await getPlanStatusView(deps.db, id, ctx.caller.owner) : undefined;
   if (!row) throw planNotFound(args.plan_id);
   const state = publicState(row.state);
   const completed = state === 'completed';
-  const files = await listFiles(deps.db, row.id, deps.settings.workerPlanUrl);
+  // persisted step outputs are the source of truth; legacy rows fall back to the zip snapshot / worker listing
+  let files = row.last_files.map((f) => ({ path: f.path, updated_at: zTimestamp(f.updated_at) }));
+  let filesCount = row.files_count;
+  if (filesCount === 0 && (row.has_zip || deps.settings.workerPlanUrl)) {
+    const all = await listFiles(deps.db, row.id, deps.settings.workerPlanUrl);
+    files = all.slice(-10);
+    filesCount = all.length;
+  }
   const created = row.timestamp_created;
   const payload: Record<string, unknown> = {
     plan_id: row.id,
@@ -24,8 +31,8 @@ export async function planStatus(deps: ToolDeps, args: { plan_id: string }, ctx:
       elapsed_sec: created ? Math.max(0, (Date.now() - created.getTime()) / 1000) : 0,
       last_progress_at: zTimestamp(row.last_progress_at),
     },
-    files_count: files.length,
-    files: files.slice(-10),
+    files_count: filesCount,
+    files,
   };
   if (state === 'failed') {
     payload.error = {
