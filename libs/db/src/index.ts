@@ -7,3 +7,4 @@ export * from './users.ts';
 export * from './events.ts';
 export * from './feedback.ts';
 export * from './snapshot.ts';
+export * from './runs.ts';

@@ -2,3 +2,7 @@ export * from './ports.ts';
 export * from './inProcess/memoryQueue.ts';
 export * from './inProcess/memoryBus.ts';
 export * from './inProcess/memoryLimits.ts';
+// network adapters: importing them connects to nothing; their constructors / connect() do
+export * from './redis/bullmqQueue.ts';
+export * from './redis/redisLimits.ts';
+export * from './nats/natsBus.ts';

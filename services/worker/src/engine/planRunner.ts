@@ -1,0 +1,314 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { zipSync, type Zippable } from 'fflate';
+import { listProfiles, type LlmProfileSettings } from '@planexe/config';
+import { normaliseModelProfile, PIPELINE_VERSION, type PlanJob } from '@planexe/contracts';
+import {
+  chargeFinalUsage,
+  claimRun,
+  finishRun,
+  heartbeatRun,
+  heartbeatWorker,
+  insertEvent,
+  loadRunFiles,
+  persistStep,
+  recordTokenMetric,
+  RunSuperseded,
+  toSnapshot,
+  writeProgress,
+  type Db,
+  type Outcome,
+  type PlanStatusRow,
+  type RunKey,
+} from '@planexe/db';
+import type { ProgressBus } from '@planexe/infra';
+import type { Logger } from '@planexe/telemetry';
+import { LlmExhaustedError, ModelRouter, modelListForRun, type LlmAttempt, type ModelRouterOptions } from '../llm/index.ts';
+import { executeGraph, StepFailed } from './executor.ts';
+import { computeProgress } from './progress.ts';
+import { inputFiles, speedFromParameters, startDateFrom } from './runContext.ts';
+import { stepLabel, type StepContext, type StepDef } from './stepTypes.ts';
+import { ActivityLog } from './activityLog.ts';
+
+export interface RunnerSettings {
+  workerId: string;
+  runDir: string;
+  profiles: LlmProfileSettings;
+  creditPriceCents: number;
+  successFeeUsd: number;
+  /** A processing plan whose heartbeat is older than this may be taken over by a redelivered job. */
+  staleSeconds: number;
+  heartbeatMs: number;
+  env?: Record<string, string | undefined>;
+  routerOptions?: Pick<ModelRouterOptions, 'retryBaseDelayMs' | 'retryMaxDelayMs' | 'maxRetries'>;
+  /** Local models found at start-up (standalone), added to the baseline profile. */
+  localEntries?: import('@planexe/config').LlmEntry[];
+}
+
+export interface RunnerDeps {
+  db: Db;
+  bus: ProgressBus;
+  log: Logger;
+  steps: StepDef[];
+  expected: string[];
+  settings: RunnerSettings;
+}
+
+/** The plan is not claimable yet (another live worker holds it): the queue should deliver the job again later. */
+export class RunBusy extends Error {}
+
+export class StopRequested extends Error {
+  constructor() {
+    super('stop requested');
+    this.name = 'StopRequested';
+  }
+}
+
+const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
+const bytes = (v: string | Uint8Array) => (typeof v === 'string' ? Buffer.from(v, 'utf8') : v);
+
+/** Runs one plan attempt end to end. Resolves when the run has reached its final state (or was superseded). */
+export class PlanRunner {
+  private active = new Map<string, { attempt: number; controller: AbortController }>();
+
+  constructor(private readonly d: RunnerDeps) {}
+
+  /** A stop signal from the bus: aborts the in-flight work of that plan at once. */
+  stop(planId: string, attempt: number | null): void {
+    const a = this.active.get(planId);
+    if (a && (attempt == null || attempt === a.attempt)) a.controller.abort(new StopRequested());
+  }
+
+  /** Aborts every run (shutdown); their jobs are redelivered elsewhere. */
+  abortAll(): void {
+    for (const a of this.active.values()) a.controller.abort(new Error('worker shutting down'));
+  }
+
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  private publish(row: PlanStatusRow | undefined) {
+    if (row) this.d.bus.publishSnapshot(toSnapshot(row)).catch((e) => this.d.log.warn({ err: String(e) }, 'snapshot not published'));
+  }
+
+  async run(job: PlanJob): Promise<void> {
+    const { db, settings: s, log } = this.d;
+    const key: RunKey = { planId: job.plan_id, attempt: job.attempt };
+    const claim = await claimRun(db, key, s.workerId, s.staleSeconds);
+    if (!claim.claimed) {
+      if (claim.reason === 'busy') throw new RunBusy(`plan ${job.plan_id} is held by a live worker`);
+      log.info({ plan_id: job.plan_id, reason: claim.reason }, 'job skipped');
+      return;
+    }
+    const row = claim.row;
+    this.publish(row);
+    const controller = new AbortController();
+    this.active.set(key.planId, { attempt: key.attempt, controller });
+    const beat = setInterval(() => {
+      heartbeatRun(db, key, s.workerId)
+        .then((mine) => {
+          if (!mine) controller.abort(new RunSuperseded(key.planId));
+        })
+        .catch(() => {});
+      heartbeatWorker(db, s.workerId, key.planId).catch(() => {});
+    }, s.heartbeatMs);
+    beat.unref();
+    await heartbeatWorker(db, s.workerId, key.planId).catch(() => {});
+    await insertEvent(db, 'TASK_PROCESSING', 'Pending -> Processing', { task_id: key.planId, worker_id: s.workerId, attempt: key.attempt }).catch(() => {});
+
+    const params = row.parameters as Record<string, unknown>;
+    const activity = new ActivityLog();
+    let currentLabel: string | null = null;
+    const files = await loadRunFiles(db, key.planId);
+    const runDir = join(s.runDir, key.planId);
+    try {
+      await mkdir(runDir, { recursive: true });
+      const meta = files.get('planexe_metadata.json');
+      if (params.resume && meta && JSON.parse(text(meta)).pipeline_version !== PIPELINE_VERSION) {
+        throw new VersionMismatch(JSON.parse(text(meta)).pipeline_version);
+      }
+      const start = startDateFrom(params);
+      const initial: Record<string, Uint8Array> = {};
+      for (const [n, v] of Object.entries(inputFiles(row.prompt, start))) initial[n] = bytes(v);
+      initial['planexe_metadata.json'] = bytes(JSON.stringify({ pipeline_version: PIPELINE_VERSION }));
+      initial['expected_filenames.json'] = bytes(JSON.stringify(this.d.expected, null, 2));
+      await this.persist(key, 'Start Time', initial, files, null);
+
+      const profile = normaliseModelProfile(params.model_profile ?? params.llm_profile);
+      const listing = listProfiles(s.profiles, s.env).find((p) => p.profile === profile);
+      const useBaseline = !listing?.file;
+      const entries = [...(useBaseline ? (listProfiles(s.profiles, s.env).find((p) => p.profile === 'baseline')?.entries ?? []) : listing.entries)];
+      if ((useBaseline || profile === 'baseline') && s.localEntries) entries.push(...s.localEntries.filter((l) => !entries.some((e) => e.key === l.key)));
+      const router = new ModelRouter(modelListForRun(entries), {
+        env: s.env,
+        ...s.routerOptions,
+        onAttempt: async (a: LlmAttempt) => {
+          activity.add(a);
+          await recordTokenMetric(db, {
+            planId: key.planId,
+            userId: row.user_id,
+            apiKeyId: row.api_key_id,
+            step: currentLabel ?? '',
+            modelKey: a.modelKey,
+            model: null,
+            inputTokens: a.usage?.promptTokens ?? 0,
+            outputTokens: a.usage?.completionTokens ?? 0,
+            costUsd: a.costUsd,
+            durationSeconds: a.durationMs / 1000,
+            success: a.ok,
+            error: a.ok ? null : (a.error ?? null),
+          }).catch(() => {});
+          // the spec's progress callback: after every LLM attempt; a stopped/superseded run learns it here
+          this.publish(await writeProgress(db, key, computeProgress(files.keys(), this.d.expected, currentLabel), s.workerId));
+        },
+      });
+      const speed = speedFromParameters(params);
+
+      await executeGraph(this.d.steps, router.luigiWorkers(), {
+        isDone: (step) => step.outputs.every((o) => files.has(o)),
+        runStep: (step) => {
+          const label = stepLabel(step.name);
+          currentLabel = label;
+          const ctx: StepContext = {
+            planId: key.planId,
+            prompt: row.prompt,
+            startDate: start,
+            speed,
+            signal: controller.signal,
+            has: (n) => files.has(n),
+            read: (n) => {
+              const b = files.get(n);
+              if (!b) throw new Error(`missing input file ${n}`);
+              return text(b);
+            },
+            readJson: (n) => JSON.parse(ctx.read(n)),
+            llmJson: async (schema, messages, o) => {
+              currentLabel = label;
+              return (await router.completeJson(schema, messages, { ...o, signal: controller.signal })).value;
+            },
+            llmText: async (messages, o) => {
+              currentLabel = label;
+              return (await router.completeText(messages, { ...o, signal: controller.signal })).text;
+            },
+          };
+          return step.run(ctx);
+        },
+        onStepDone: async (step, out) => {
+          const enc: Record<string, Uint8Array> = {};
+          for (const [n, v] of Object.entries(out)) enc[n] = bytes(v);
+          await this.persist(key, stepLabel(step.name), enc, files, runDir);
+        },
+      }, controller.signal);
+
+      const overview = activity.overview();
+      await this.persist(key, 'Activity', { 'activity_overview.json': bytes(JSON.stringify(overview, null, 2)) }, files, runDir);
+      const report = files.get('report.html');
+      const outcome: Outcome = report
+        ? { state: 'completed', stepsTotal: this.d.expected.length }
+        : { state: 'failed', failureReason: 'internal_error', failedStep: currentLabel, errorMessage: 'The pipeline ended without a report.', recoverable: false };
+      await this.finish(key, outcome, files, report ? text(report) : null, overview, row, activity);
+    } catch (err) {
+      await this.fail(key, err, files, currentLabel, row, activity);
+    } finally {
+      clearInterval(beat);
+      this.active.delete(key.planId);
+      await heartbeatWorker(db, s.workerId, null).catch(() => {});
+    }
+  }
+
+  private async persist(key: RunKey, label: string, out: Record<string, Uint8Array>, files: Map<string, Buffer>, runDir: string | null) {
+    const progressFiles = new Set([...files.keys(), ...Object.keys(out)]);
+    const row = await persistStep(this.d.db, key, label, out, computeProgress(progressFiles, this.d.expected, label), this.d.settings.workerId);
+    for (const [n, v] of Object.entries(out)) files.set(n, Buffer.from(v));
+    this.publish(row);
+    if (runDir) {
+      // the run dir is a cache and debugging aid; Postgres already holds the files
+      await Promise.all(Object.entries(out).map(([n, v]) => writeFile(join(runDir, n), v).catch(() => {})));
+    }
+  }
+
+  private async finish(key: RunKey, outcome: Outcome, files: Map<string, Buffer>, reportHtml: string | null, overview: unknown, row: PlanStatusRow, activity: ActivityLog) {
+    const { db, settings: s, log } = this.d;
+    const final = await finishRun(db, key, outcome, { reportHtml, zip: buildZip(files), activityOverview: overview, trackActivity: activity.jsonl() });
+    if (!final) {
+      log.info({ plan_id: key.planId }, 'run superseded before its final write');
+      return;
+    }
+    this.publish(final);
+    const succeeded = outcome.state === 'completed';
+    await insertEvent(db, succeeded ? 'TASK_COMPLETED' : 'TASK_FAILED', succeeded ? 'Processing -> Completed' : outcome.state === 'stopped' ? 'Processing -> Stopped' : 'Processing -> Failed', {
+      task_id: key.planId,
+      worker_id: s.workerId,
+      attempt: key.attempt,
+    }).catch(() => {});
+    // billing after the state is written is best-effort: it never changes the plan's state
+    await chargeFinalUsage(db, {
+      planId: key.planId,
+      userId: row.user_id,
+      apiKeyId: row.api_key_id,
+      totalCostUsd: activity.totalCost(),
+      successFeeUsd: succeeded ? s.successFeeUsd : 0,
+      creditPriceCents: s.creditPriceCents,
+      succeeded,
+    }).catch((e) => log.error({ plan_id: key.planId, err: String(e) }, 'final billing failed'));
+  }
+
+  private async fail(key: RunKey, err: unknown, files: Map<string, Buffer>, label: string | null, row: PlanStatusRow, activity: ActivityLog) {
+    const cause = err instanceof StepFailed ? err.cause : err;
+    const reason = (e: unknown): unknown => (e instanceof StepFailed ? reason(e.cause) : e);
+    const root = reason(cause);
+    const aborted = this.active.get(key.planId)?.controller.signal.reason;
+    if (root instanceof RunSuperseded || aborted instanceof RunSuperseded) return;
+    if (root instanceof StopRequested || aborted instanceof StopRequested || (await this.isStopped(key))) {
+      await this.finish(key, { state: 'stopped' }, files, null, activity.overview(), row, activity);
+      return;
+    }
+    if (root instanceof VersionMismatch) {
+      const msg = `Not resumable: version mismatch (v${String(root.stored)} vs v${PIPELINE_VERSION}), use Retry.`;
+      await this.finish(key, { state: 'failed', failureReason: 'version_mismatch', failedStep: row.current_step, errorMessage: msg, recoverable: false }, files, null, null, row, activity);
+      return;
+    }
+    if (aborted) throw aborted; // shutdown: leave the plan processing; the job is redelivered and taken over
+    const failedStep = err instanceof StepFailed ? stepLabel(err.step.name) : label;
+    const outcome: Outcome =
+      root instanceof LlmExhaustedError
+        ? {
+            state: 'failed',
+            failureReason: 'generation_error',
+            failedStep,
+            errorMessage: 'Unable to generate this step: every configured model failed. plan_resume retries from this step.',
+            recoverable: true,
+          }
+        : {
+            state: 'failed',
+            failureReason: err instanceof StepFailed ? 'generation_error' : 'worker_error',
+            failedStep,
+            errorMessage: (root instanceof Error ? root.message : String(root)).slice(0, 256),
+            recoverable: true,
+          };
+    this.d.log.warn({ plan_id: key.planId, step: failedStep, err: outcome.state === 'failed' ? outcome.errorMessage : '' }, 'plan failed');
+    await this.finish(key, outcome, files, null, activity.overview(), row, activity);
+  }
+
+  private async isStopped(key: RunKey): Promise<boolean> {
+    const r = await this.d.db.selectFrom('plans').select(['state', 'attempt']).where('id', '=', key.planId).executeTakeFirst();
+    return r?.state === 'stopped' && r.attempt === key.attempt;
+  }
+}
+
+class VersionMismatch extends Error {
+  constructor(readonly stored: unknown) {
+    super('pipeline version mismatch');
+  }
+}
+
+/** The user zip: every run file except the internal activity log (spec/artifacts.md §4). */
+export function buildZip(files: Map<string, Buffer>): Uint8Array {
+  const z: Zippable = {};
+  for (const [n, v] of [...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (n === 'track_activity.jsonl' || n === 'log.txt') continue;
+    z[n] = [v, { level: 6 }];
+  }
+  return zipSync(z);
+}

@@ -1,0 +1,6 @@
+export * from './planWorker.ts';
+export * from './engine/planRunner.ts';
+export * from './engine/stepTypes.ts';
+export * from './engine/executor.ts';
+export * from './engine/progress.ts';
+export * from './modelCatalog.ts';
