@@ -51,6 +51,8 @@ export class RedisLimits implements Limits {
   private readonly limiters = new Map<string, RateLimiterRedis>();
   private readonly fallbackSlots = new MemoryLimits();
   private lastFallbackAt = 0;
+  /** Settles on the first connect, first error or after 3 s: until then answers wait instead of going to memory. */
+  private readonly firstAttempt: Promise<void>;
 
   constructor(private readonly opts: RedisLimitsOptions) {
     this.keyPrefix = opts.keyPrefix ?? 'planexe:limits:';
@@ -63,6 +65,18 @@ export class RedisLimits implements Limits {
     client.defineCommand('plxRenewSlot', { numberOfKeys: 1, lua: renewSlotLua });
     client.defineCommand('plxSlotCount', { numberOfKeys: 1, lua: slotCountLua });
     this.client = client as SlotClient;
+    this.firstAttempt = new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        for (const ev of ['ready', 'error', 'end']) client.off(ev, done);
+        resolve();
+      };
+      const timer = setTimeout(done, 3_000);
+      timer.unref();
+      if (client.status === 'ready') return done();
+      for (const ev of ['ready', 'error', 'end']) client.once(ev, done);
+      if (client.status === 'wait') client.connect().catch(() => {}); // lazyConnect clients
+    });
   }
 
   /** True while Redis is not connected, or an answer came from memory in the last 5 s. */
@@ -95,6 +109,7 @@ export class RedisLimits implements Limits {
   }
 
   async consume(key: string, points: number, limit: number, windowSeconds: number): Promise<ConsumeResult> {
+    await this.firstAttempt;
     try {
       const r = await this.limiter(limit, windowSeconds).consume(key, points);
       return { allowed: true, remaining: r.remainingPoints, resetMs: r.msBeforeNext };
@@ -110,6 +125,7 @@ export class RedisLimits implements Limits {
 
   /** Runs `redis` when Redis is up, else (or when it fails to answer) `memory`. */
   private async either<T>(redis: () => Promise<T>, memory: () => Promise<T>): Promise<T> {
+    await this.firstAttempt;
     if (this.client.status === 'ready') {
       try {
         return await redis();
