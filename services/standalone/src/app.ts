@@ -7,7 +7,7 @@ import type { Limits, PlanQueue, ProgressBus } from '@planexe/infra';
 import { hostGuard } from '@planexe/http';
 import type { Logger } from '@planexe/telemetry';
 import { accessLog, discoveryRouter, edgeAuth, errorBoundary, normalisePath } from '@planexe/gateway';
-import { createToolsService, FileModelCatalog, type ModelCatalog, type ToolsService } from '@planexe/tools';
+import { createToolsService, FileModelCatalog, StatusCache, type ModelCatalog, type ToolsService } from '@planexe/tools';
 
 export interface StandaloneDeps {
   db: Db;
@@ -34,6 +34,7 @@ export async function createStandaloneApp(d: StandaloneDeps): Promise<Standalone
   const tokens = new DownloadTokens([c.PLANEXE_DOWNLOAD_TOKEN_SECRET, c.PLANEXE_API_KEY_SECRET], c.PLANEXE_DOWNLOAD_TOKEN_TTL);
   const keyCache = new KeyCache(5_000);
   const models = d.models ?? new FileModelCatalog(c);
+  const statusCache = new StatusCache(d.bus);
   const tools = await createToolsService(
     {
       db: d.db,
@@ -44,6 +45,7 @@ export async function createStandaloneApp(d: StandaloneDeps): Promise<Standalone
       models,
       log: d.log,
       examplePrompts: loadExamplePrompts(),
+      statusCache,
       settings: {
         requireUserKey: c.PLANEXE_MCP_REQUIRE_USER_KEY,
         apiKeySecret: c.PLANEXE_API_KEY_SECRET,
@@ -81,5 +83,13 @@ export async function createStandaloneApp(d: StandaloneDeps): Promise<Standalone
     ctx.status = 404;
     ctx.body = { error: { code: 'NOT_FOUND', message: 'Not Found' }, detail: 'Not Found' };
   });
-  return { app, tools, tokens, close: () => tools.close() };
+  return {
+    app,
+    tools,
+    tokens,
+    close: async () => {
+      await statusCache.close();
+      await tools.close();
+    },
+  };
 }

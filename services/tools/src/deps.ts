@@ -4,6 +4,7 @@ import type { Caller, DownloadTokens, KeyCache } from '@planexe/auth';
 import type { ModelProfile } from '@planexe/contracts';
 import type { Logger } from '@planexe/telemetry';
 import type { ModelCatalog } from './modelCatalog.ts';
+import type { StatusCache } from './statusCache.ts';
 
 /** Settings the tool handlers read (a slice of the tools service config). */
 export interface ToolSettings {
@@ -26,6 +27,8 @@ export interface ToolDeps {
   settings: ToolSettings;
   log: Logger;
   examplePrompts: string[];
+  /** Push-invalidated plan_status rows; absent = always read the database. */
+  statusCache?: StatusCache;
 }
 
 export type Surface = 'http' | 'rest' | 'stdio';

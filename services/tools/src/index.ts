@@ -4,3 +4,4 @@ export * from './registry.ts';
 export * from './modelCatalog.ts';
 export * from './mcpServer.ts';
 export * from './multiplexTransport.ts';
+export * from './statusCache.ts';

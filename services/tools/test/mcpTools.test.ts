@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { TOOL_NAMES, MAX_PROMPT_CHARS } from '@planexe/contracts';
 import { createTestDb, dbKinds } from '@planexe/testing/infra';
-import type { DbHandle } from '@planexe/db';
+import { loadSnapshot, type DbHandle } from '@planexe/db';
 import { sql } from 'kysely';
 import { startTestServer, connectClient, createUserWithKey, payloadOf, type TestServer } from '../../../tests/harness/testServer.ts';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -39,7 +39,15 @@ describe.each(kinds)('MCP tool surface over Streamable HTTP (%s)', (kind) => {
     const r = await c.callTool({ name, arguments: args });
     return { isError: !!r.isError, payload: payloadOf(r) };
   };
-  const setState = (id: string, state: string) => sql`update plans set state = ${state}::planstate where id = ${id}`.execute(dbh.db);
+  /** What a worker does after each write: bump the state version and publish the snapshot. */
+  const announce = async (id: string) => {
+    await sql`update plans set state_version = state_version + 1 where id = ${id}`.execute(dbh.db);
+    await srv.bus.publishSnapshot((await loadSnapshot(dbh.db, id))!);
+  };
+  const setState = async (id: string, state: string) => {
+    await sql`update plans set state = ${state}::planstate where id = ${id}`.execute(dbh.db);
+    await announce(id);
+  };
 
   it('lists exactly the spec tools, in order, with input and output schemas and annotations', async () => {
     const { tools } = await a.listTools();
@@ -191,10 +199,12 @@ describe.each(kinds)('MCP tool surface over Streamable HTTP (%s)', (kind) => {
     const id = payload.plan_id;
     await sql`update plans set state = 'failed', failure_reason = 'generation_error', failed_step = 'SWOT Analysis',
       error_message = 'unable to generate', recoverable = true, steps_completed = 40, steps_total = 125 where id = ${id}`.execute(dbh.db);
+    await announce(id);
     const f = await call(a, 'plan_status', { plan_id: id });
     expect(f.payload.error).toEqual({ failure_reason: 'generation_error', failed_step: 'SWOT Analysis', message: 'unable to generate', recoverable: true });
     expect(f.payload.sse_url).toBeUndefined();
     await sql`update plans set state = 'completed', progress_percentage = 97 where id = ${id}`.execute(dbh.db);
+    await announce(id);
     const c = await call(a, 'plan_status', { plan_id: id });
     expect(c.payload).toMatchObject({ state: 'completed', progress_percentage: 100, steps_completed: 125, steps_total: 125 });
     expect(c.payload.error).toBeUndefined();

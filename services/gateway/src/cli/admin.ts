@@ -38,7 +38,7 @@ async function resolveUser(db: Db, ref: string | undefined) {
   return u;
 }
 
-export async function runAdmin(argv: string[], env = process.env, out = (s: string) => process.stdout.write(s + '\n')): Promise<number> {
+export async function runAdmin(argv: string[], env: Record<string, string | undefined> = process.env, out: (s: string) => void = (s) => void process.stdout.write(s + '\n')): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -73,6 +73,7 @@ export async function createPlan(deps: ToolDeps, args: PlanCreateArgs, ctx: Tool
     parameters,
   });
   await deps.queue.enqueue({ plan_id: row.id, attempt: row.attempt });
+  deps.statusCache?.invalidate(row.id);
   await deps.bus.publishSnapshot(toSnapshot(row)).catch((e) => deps.log.warn({ err: String(e) }, 'publish failed'));
   return { plan_id: row.id, created_at: zTimestamp(row.timestamp_created)!, ...sseUrl(ctx, row.id) };
 }

@@ -6,7 +6,10 @@ import { listFiles } from '../artifacts/fileListing.ts';
 
 export async function planStatus(deps: ToolDeps, args: { plan_id: string }, ctx: ToolContext) {
   const id = parseUuid(args.plan_id);
-  const row = id ? await getPlanStatusView(deps.db, id, ctx.caller.owner) : undefined;
+  const load = () => getPlanStatusView(deps.db, id!, undefined);
+  const view = id ? await (deps.statusCache ? deps.statusCache.get(id, load) : load()) : undefined;
+  // the owner check is made here, on cached and fresh rows alike
+  const row = view && view.user_id === ctx.caller.owner ? view : undefined;
   if (!row) throw planNotFound(args.plan_id);
   const state = publicState(row.state);
   const completed = state === 'completed';

@@ -19,6 +19,7 @@ export async function retryPlan(deps: ToolDeps, args: { plan_id: string; model_p
     model_profile: profile,
   });
   await deps.queue.enqueue({ plan_id: id, attempt: r.row.attempt });
+  deps.statusCache?.invalidate(id);
   await deps.bus.publishSnapshot(toSnapshot(r.row)).catch(() => {});
   return { plan_id: id, state: 'pending' as const, model_profile: profile, retried_at: zTimestamp(new Date())!, ...sseUrl(ctx, id) };
 }
@@ -46,6 +47,7 @@ export async function resumePlan(deps: ToolDeps, args: { plan_id: string; model_
     resume_count: r.resumeCount,
   });
   await deps.queue.enqueue({ plan_id: id, attempt: r.row.attempt });
+  deps.statusCache?.invalidate(id);
   await deps.bus.publishSnapshot(toSnapshot(r.row)).catch(() => {});
   return {
     plan_id: id,

@@ -10,6 +10,7 @@ export async function stopPlan(deps: ToolDeps, args: { plan_id: string }, ctx: T
   if (!r.stopped) return { state: publicState(r.state), stop_requested: false };
   // the DB flag is the truth; the bus only makes the worker notice at once
   await deps.bus.publishStop({ plan_id: id, attempt: r.row.attempt }).catch((e) => deps.log.warn({ err: String(e) }, 'stop signal not sent'));
+  deps.statusCache?.invalidate(id);
   await deps.bus.publishSnapshot(toSnapshot(r.row)).catch(() => {});
   return { state: 'stopped' as const, stop_requested: true };
 }
