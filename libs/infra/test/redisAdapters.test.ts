@@ -133,6 +133,75 @@ describe.skipIf(!up)('Redis adapters', () => {
       expect(got[0].redeliveries).toBe(1);
     }, 40_000);
 
+    it('renews the lock of a handler that runs for many lock durations, so it is never redelivered', async () => {
+      const opts = { lockDuration: 1000, stalledInterval: 500 };
+      const a = q(opts);
+      const b = q({ ...opts, prefix: a.prefix }); // a second worker whose stalled checks would steal a lost lock
+      const deliveries: number[] = [];
+      let done = 0;
+      const slow = async (_j: PlanJob, ctx: { redeliveries: number }) => {
+        deliveries.push(ctx.redeliveries);
+        await new Promise((r) => setTimeout(r, 3_000));
+        done++;
+      };
+      await a.process(slow, { concurrency: 1 });
+      await b.process(slow, { concurrency: 1 });
+      await a.enqueue({ plan_id: randomUUID(), attempt: 1 });
+      await until(() => done === 1, 8_000);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(deliveries).toEqual([0]);
+    });
+
+    it('close() waits for a handler within the grace period, abandons one past it, and the job is redelivered', async () => {
+      const opts = { lockDuration: 1000, stalledInterval: 500, closeGraceMs: 300 };
+      const first = fastQueue(opts);
+      let quickDone = false;
+      const started: string[] = [];
+      await first.process(async (job) => {
+        started.push(job.plan_id);
+        if (job.attempt === 1) {
+          await new Promise((r) => setTimeout(r, 100));
+          quickDone = true;
+        } else await new Promise(() => {}); // hangs
+      }, { concurrency: 2 });
+      const quick = { plan_id: randomUUID(), attempt: 1 };
+      const hung = { plan_id: randomUUID(), attempt: 2 };
+      await first.enqueue(quick);
+      await first.enqueue(hung);
+      await until(() => started.length === 2, 5_000);
+      const t0 = Date.now();
+      await first.close();
+      expect(Date.now() - t0).toBeLessThan(2_000);
+      expect(quickDone).toBe(true);
+
+      const got: { id: string; redeliveries: number }[] = [];
+      const second = q({ ...opts, prefix: first.prefix });
+      await second.process(async (j, ctx) => void got.push({ id: j.plan_id, redeliveries: ctx.redeliveries }), { concurrency: 1 });
+      await until(() => got.length === 1, 5_000);
+      expect(got).toEqual([{ id: hung.plan_id, redeliveries: 1 }]);
+    });
+
+    it('gives up on a job that stalled more than maxStalledCount times, without running it again', async () => {
+      const opts = { lockDuration: 1000, stalledInterval: 500, closeGraceMs: 50, maxStalledCount: 0 };
+      const first = fastQueue(opts);
+      let started = 0;
+      await first.process(async () => {
+        started++;
+        await new Promise(() => {});
+      }, { concurrency: 1 });
+      const job = { plan_id: randomUUID(), attempt: 1 };
+      await first.enqueue(job);
+      await until(() => started === 1, 5_000);
+      await first.close(); // abandons the hung handler: the job stalls
+
+      const given: string[] = [];
+      const second = q({ ...opts, prefix: first.prefix, onGiveUp: (j, reason) => given.push(`${j.plan_id} ${reason}`) });
+      await second.process(async () => void started++, { concurrency: 1 });
+      await until(() => given.length === 1, 5_000);
+      expect(given[0]).toMatch(new RegExp(`^${job.plan_id} .*stalled`));
+      expect(started).toBe(1);
+    });
+
     it('close() ends promptly with an idle worker and leaves no open connection', async () => {
       const queue = fastQueue();
       await queue.process(async () => {}, { concurrency: 1 });

@@ -83,6 +83,23 @@ export function progressBusContract(name: string, make: () => Promise<ProgressBu
       expect(got).toEqual([1]);
     });
 
+    it('delivers to every local subscriber of a plan; unsubscribing one leaves the others', async () => {
+      const pub = await fresh();
+      const sub = await fresh();
+      const id = randomUUID();
+      const got1: number[] = [];
+      const got2: number[] = [];
+      const off1 = await sub.subscribeSnapshots(id, (s) => got1.push(s.version));
+      await sub.subscribeSnapshots(id, (s) => got2.push(s.version));
+      await pub.publishSnapshot(snapshotFor(id, 1));
+      await until(() => got1.length === 1 && got2.length === 1);
+      await off1();
+      await pub.publishSnapshot(snapshotFor(id, 2));
+      await until(() => got2.length === 2);
+      expect(got1).toEqual([1]);
+      expect(got2).toEqual([1, 2]);
+    });
+
     it('fans stop signals out to every stop subscriber', async () => {
       const pub = await fresh();
       const w1 = await fresh();

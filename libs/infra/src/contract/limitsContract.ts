@@ -54,6 +54,17 @@ export function limitsContract(name: string, make: () => Promise<Limits>) {
       expect(await l.acquireSlot(g, 'h4', 2, 60_000)).toBe(true);
     });
 
+    it('a holder acquiring again keeps its one slot; renewing a released slot does not bring it back', async () => {
+      const l = await fresh();
+      const g = `g-${randomUUID()}`;
+      expect(await l.acquireSlot(g, 'h1', 2, 60_000)).toBe(true);
+      expect(await l.acquireSlot(g, 'h1', 2, 60_000)).toBe(true);
+      expect(await l.slotCount(g)).toBe(1);
+      await l.releaseSlot(g, 'h1');
+      await l.renewSlot(g, 'h1', 60_000);
+      expect(await l.slotCount(g)).toBe(0);
+    });
+
     it('renewing keeps a slot alive past its first lease', async () => {
       const l = await fresh();
       const g = `g-${randomUUID()}`;

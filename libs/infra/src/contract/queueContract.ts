@@ -84,6 +84,18 @@ export function planQueueContract(name: string, make: () => Promise<PlanQueue>) 
       expect(trace).toEqual({ traceparent: '00-abc-def-01' });
     });
 
+    it('delivers a job enqueued after the consumer started, with its trace record unchanged', async () => {
+      const q = await fresh();
+      const seen: PlanJob[] = [];
+      await q.process(async (job) => {
+        seen.push(job);
+      }, { concurrency: 1 });
+      const job = { plan_id: randomUUID(), attempt: 2, trace: { traceparent: '00-aa-bb-01', tracestate: 'x=1' } };
+      await q.enqueue(job);
+      await until(() => seen.length === 1);
+      expect(seen[0]).toEqual(job);
+    });
+
     it('reports waiting and active counts', async () => {
       const q = await fresh();
       await q.enqueue({ plan_id: randomUUID(), attempt: 1 });

@@ -44,6 +44,7 @@ export class NatsBus implements ProgressBus {
   private readonly shared = new Map<string, Shared>();
   private connected = true;
   private readonly statusLoop: Promise<void>;
+  private stopStatus = () => {};
   private closing?: Promise<void>;
 
   private constructor(readonly connection: NatsConnection, private readonly opts: NatsBusOptions) {
@@ -169,7 +170,9 @@ export class NatsBus implements ProgressBus {
   }
 
   private async watchStatus(): Promise<void> {
-    for await (const s of this.connection.status()) {
+    const events = this.connection.status();
+    this.stopStatus = () => (events as { stop?: () => void }).stop?.();
+    for await (const s of events) {
       if (s.type === Events.Disconnect || s.type === DebugEvents.Reconnecting) this.connected = false;
       else if (s.type === Events.Reconnect) this.connected = true;
     }
@@ -184,6 +187,7 @@ export class NatsBus implements ProgressBus {
         else await this.connection.close();
       }
       await this.connection.closed();
+      this.stopStatus(); // the status iterator does not end by itself when the connection closes
       await this.statusLoop.catch(() => {});
     })();
     return this.closing;

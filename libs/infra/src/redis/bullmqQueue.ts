@@ -128,8 +128,8 @@ export class BullMqQueue implements PlanQueue {
   }
 
   async counts(): Promise<{ waiting: number; active: number }> {
-    const c = await this.queue.getJobCounts('waiting', 'prioritized', 'delayed', 'paused', 'active');
-    return { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c.delayed ?? 0) + (c.paused ?? 0), active: c.active ?? 0 };
+    const c = await this.queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
+    return { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c.delayed ?? 0), active: c.active ?? 0 };
   }
 
   /**

@@ -1,0 +1,73 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import { zipSync, type Zippable } from 'fflate';
+import { readFile } from 'node:fs/promises';
+import { parseUuid, zTimestamp } from '@planexe/contracts';
+
+/**
+ * The worker's run-file API (spec/http.md §11, the three GETs the artifact fallback chain uses) over the run
+ * directory cache: files of a run, its report, a zip of it. Run ids must be UUIDs and never leave the run base.
+ */
+export function createRunFilesApp(runBase: string, opts: { internalSecret?: string } = {}): Koa {
+  const base = resolve(runBase);
+  const app = new Koa();
+  const router = new Router();
+  const notFound = (ctx: Koa.Context, detail: string) => {
+    ctx.status = 404;
+    ctx.body = { error: { code: 'NOT_FOUND', message: detail }, detail };
+  };
+  const runDir = (id: string): string | null => {
+    const uuid = parseUuid(id);
+    if (!uuid || uuid !== id.toLowerCase()) return null;
+    const dir = resolve(base, uuid);
+    return dir.startsWith(base + sep) ? dir : null;
+  };
+  app.use(async (ctx, next) => {
+    if (opts.internalSecret && ctx.path !== '/healthcheck' && ctx.get('x-planexe-internal') !== opts.internalSecret) {
+      ctx.status = 403;
+      ctx.body = { error: { code: 'FORBIDDEN', message: 'internal endpoint' }, detail: 'internal endpoint' };
+      return;
+    }
+    await next();
+  });
+  router.get('/healthcheck', (ctx) => {
+    ctx.body = { status: 'ok', run_base_path: base };
+  });
+  router.get('/runs/:id/files', async (ctx) => {
+    const dir = runDir(ctx.params.id);
+    if (!dir) return notFound(ctx, 'Run not found');
+    const names = await readdir(dir, { withFileTypes: true }).catch(() => null);
+    if (!names) return notFound(ctx, 'Run not found');
+    const files = names.filter((d) => d.isFile()).map((d) => d.name).sort();
+    const stamps = await Promise.all(files.map(async (n) => ({ name: n, updated_at: zTimestamp((await stat(join(dir, n))).mtime) })));
+    ctx.body = { run_id: ctx.params.id, run_dir: dir, files, files_with_timestamps: stamps };
+  });
+  router.get('/runs/:id/report', async (ctx) => {
+    const dir = runDir(ctx.params.id);
+    const p = dir && join(dir, 'report.html');
+    const st = p ? await stat(p).catch(() => null) : null;
+    if (!p || !st?.isFile()) return notFound(ctx, 'Report not found');
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.length = st.size;
+    ctx.set('Content-Disposition', 'attachment; filename="report.html"');
+    ctx.body = createReadStream(p);
+  });
+  router.get('/runs/:id/zip', async (ctx) => {
+    const dir = runDir(ctx.params.id);
+    const names = dir ? await readdir(dir, { withFileTypes: true }).catch(() => null) : null;
+    if (!dir || !names) return notFound(ctx, 'Run not found');
+    const z: Zippable = {};
+    for (const d of names) {
+      if (!d.isFile() || d.name === 'log.txt' || d.name === 'track_activity.jsonl') continue;
+      z[d.name] = await readFile(join(dir, d.name));
+    }
+    ctx.type = 'application/zip';
+    ctx.set('Content-Disposition', `attachment; filename="${ctx.params.id}.zip"`);
+    ctx.body = Buffer.from(zipSync(z));
+  });
+  app.use(router.routes());
+  return app;
+}
