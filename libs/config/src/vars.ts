@@ -73,6 +73,11 @@ export const workerVars = {
   PLANEXE_RUN_DIR: env.str('.planexe/run', 'Directory of run dirs (a cache; Postgres holds every step output).'),
   PLANEXE_CREDIT_PRICE_CENTS: env.int(100, 'Price of one credit in US cents.', { min: 1 }),
   PLANEXE_SUCCESS_PLAN_FEE_USD: env.float(1, 'Flat fee charged on successful runs, USD.', { min: 0 }),
+  PLANEXE_WORKER_HTTP_PORT: env.int(8000, 'Port of the worker run-file API (GET /runs/<id>/files|report|zip) in distributed mode; 0 disables it.', { min: 0, max: 65535 }),
+  PLANEXE_WORKER_STALE_SECONDS: env.int(60, 'A processing plan whose worker sent no heartbeat for this long may be taken over by a redelivered job.', { min: 5 }),
+  PLANEXE_WORKER_REAP_SECONDS: env.int(1800, 'A processing plan with no live worker for this long is failed (recoverable) by the reaper; 0 disables it.', { min: 0 }),
+  PLANEXE_QUEUE_LOCK_SECONDS: env.int(300, 'BullMQ job lock; a dead worker\'s job is redelivered after about this long.', { min: 2 }),
+  PLANEXE_INTERNAL_SECRET: env.secret('Shared secret internal services require from the gateway (header x-planexe-internal).'),
 };
 
 /** Signals: Redis and NATS (distributed mode). */

@@ -165,12 +165,11 @@ export type Outcome =
  * Returns the row, or undefined when the run was superseded.
  */
 export async function finishRun(db: Db, k: RunKey, outcome: Outcome, a: FinalArtifacts): Promise<PlanStatusRow | undefined> {
+  // artifact columns are written only when this run has them: a run that ends without files keeps what is stored
   const common = {
-    run_zip_snapshot: a.zip ? Buffer.from(a.zip) : null,
-    run_artifact_layout_version: 2,
-    run_activity_overview_json: a.activityOverview == null ? null : JSON.stringify(a.activityOverview),
-    run_track_activity_jsonl: a.trackActivity ?? null,
-    run_track_activity_bytes: a.trackActivity ? Buffer.byteLength(a.trackActivity) : null,
+    ...(a.zip ? { run_zip_snapshot: Buffer.from(a.zip), run_artifact_layout_version: 2 } : {}),
+    ...(a.activityOverview != null ? { run_activity_overview_json: JSON.stringify(a.activityOverview) } : {}),
+    ...(a.trackActivity ? { run_track_activity_jsonl: a.trackActivity, run_track_activity_bytes: Buffer.byteLength(a.trackActivity) } : {}),
     state_version: sql`state_version + 1` as any,
     heartbeat_at: null,
   };

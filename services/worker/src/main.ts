@@ -1,0 +1,83 @@
+/**
+ * The worker as its own process (distributed mode): BullMQ jobs from Redis, stop signals and snapshots on NATS,
+ * Postgres for everything that matters, and the run-file API for the artifact fallback chain.
+ */
+import { createServer } from 'node:http';
+import { hostname } from 'node:os';
+import { ConfigError, loadServiceConfig, postgresUrl } from '@planexe/config';
+import { createPostgresDb, migrate } from '@planexe/db';
+import { BullMqQueue, NatsBus } from '@planexe/infra';
+import { createLogger } from '@planexe/telemetry';
+import { PlanWorker } from './planWorker.ts';
+import { createRunFilesApp } from './runFilesApp.ts';
+import { PIPELINE_STEPS, expectedFiles } from './pipeline/graph.ts';
+import { failGivenUpJob } from './givenUp.ts';
+
+let config;
+try {
+  config = loadServiceConfig('worker');
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(`planexe-worker: ${e.message}`);
+    process.exit(2);
+  }
+  throw e;
+}
+if (!config.PLANEXE_REDIS_URL || !config.PLANEXE_NATS_URL) {
+  console.error('planexe-worker: PLANEXE_REDIS_URL and PLANEXE_NATS_URL are required in distributed mode (standalone runs the worker in-process).');
+  process.exit(2);
+}
+const log = createLogger('planexe-worker', config.PLANEXE_LOG_LEVEL);
+const workerId =
+  config.PLANEXE_WORKER_ID ??
+  (process.env.RAILWAY_REPLICA_REGION && process.env.RAILWAY_REPLICA_ID
+    ? `${process.env.RAILWAY_REPLICA_REGION}_${process.env.RAILWAY_REPLICA_ID}`
+    : `${hostname()}-${process.pid}`);
+const dbh = createPostgresDb(postgresUrl(config, 'database_postgres')!);
+await migrate(dbh.db);
+const bus = await NatsBus.connect({ servers: config.PLANEXE_NATS_URL, name: workerId, waitOnFirstConnect: true });
+const queue = new BullMqQueue({
+  connection: config.PLANEXE_REDIS_URL,
+  lockDuration: config.PLANEXE_QUEUE_LOCK_SECONDS * 1000,
+  onError: (err) => log.warn({ err: err.message }, 'queue error'),
+  onGiveUp: (job, reason) => void failGivenUpJob(dbh.db, bus, job, reason, log),
+});
+const worker = new PlanWorker({
+  db: dbh.db,
+  bus,
+  queue,
+  log,
+  steps: PIPELINE_STEPS,
+  expected: expectedFiles(PIPELINE_STEPS),
+  concurrency: config.PLANEXE_WORKER_CONCURRENCY,
+  reapAfterSeconds: config.PLANEXE_WORKER_REAP_SECONDS,
+  settings: {
+    workerId,
+    runDir: config.PLANEXE_RUN_DIR,
+    profiles: config,
+    creditPriceCents: config.PLANEXE_CREDIT_PRICE_CENTS,
+    successFeeUsd: config.PLANEXE_SUCCESS_PLAN_FEE_USD,
+    staleSeconds: config.PLANEXE_WORKER_STALE_SECONDS,
+    heartbeatMs: 5_000,
+  },
+});
+await worker.start();
+
+const http = config.PLANEXE_WORKER_HTTP_PORT
+  ? createServer(createRunFilesApp(config.PLANEXE_RUN_DIR, { internalSecret: config.PLANEXE_INTERNAL_SECRET }).callback()).listen(config.PLANEXE_WORKER_HTTP_PORT, '0.0.0.0')
+  : undefined;
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal, worker_id: workerId }, 'worker shutting down');
+  http?.close();
+  await worker.stop(); // running plans are aborted and left processing: their jobs are redelivered and taken over
+  await queue.close();
+  await bus.close();
+  await dbh.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
