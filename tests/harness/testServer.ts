@@ -8,7 +8,8 @@ import { createUser } from '@planexe/db';
 import { issueApiKey } from '@planexe/auth';
 import { MemoryBus, MemoryLimits, MemoryQueue } from '@planexe/infra';
 import { silentLogger } from '@planexe/telemetry';
-import { createStandaloneApp, type Standalone } from '@planexe/standalone';
+import { createStandaloneApp, startInProcessWorker, type Standalone } from '@planexe/standalone';
+import { PIPELINE_STEPS, expectedFiles, ReachabilityModelCatalog, type PlanWorker, type StepDef } from '@planexe/worker';
 
 export interface TestServer {
   url: string;
@@ -25,8 +26,22 @@ export interface TestServer {
 export const TEST_SECRET = 'test-api-key-secret';
 
 /** The standalone app on an ephemeral loopback port over the given (real) database. */
-export async function startTestServer(dbh: DbHandle, env: Record<string, string> = {}): Promise<TestServer> {
-  const config = loadServiceConfig('standalone', { PLANEXE_MCP_REQUIRE_AUTH: 'false', PLANEXE_API_KEY_SECRET: TEST_SECRET, ...env });
+export interface WorkerOption {
+  /** PLANEXE_CONFIG_PATH whose llm_config points at the fake LLM. */
+  configDir: string;
+  /** Env for ${VAR} substitution in profile files. */
+  llmEnv: Record<string, string>;
+  steps?: StepDef[];
+}
+
+export async function startTestServer(dbh: DbHandle, env: Record<string, string> = {}, worker?: WorkerOption): Promise<TestServer> {
+  const config = loadServiceConfig('standalone', {
+    PLANEXE_MCP_REQUIRE_AUTH: 'false',
+    PLANEXE_API_KEY_SECRET: TEST_SECRET,
+    ...(worker ? { PLANEXE_CONFIG_PATH: worker.configDir, PLANEXE_RUN_DIR: `${worker.configDir}/run` } : {}),
+    ...env,
+  });
+  const models = worker ? new ReachabilityModelCatalog(config, { ...process.env, ...worker.llmEnv }) : undefined;
   const queue = new MemoryQueue();
   const bus = new MemoryBus();
   const standalone = await createStandaloneApp({
@@ -37,7 +52,13 @@ export async function startTestServer(dbh: DbHandle, env: Record<string, string>
     config,
     log: silentLogger(),
     bindHost: '127.0.0.1',
+    models,
   });
+  let planWorker: PlanWorker | undefined;
+  if (worker) {
+    const steps = worker.steps ?? PIPELINE_STEPS;
+    planWorker = await startInProcessWorker({ db: dbh.db, bus, queue, log: silentLogger(), config, steps, expected: expectedFiles(steps), env: { ...process.env, ...worker.llmEnv } });
+  }
   const server = createServer(standalone.app.callback());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
@@ -54,6 +75,7 @@ export async function startTestServer(dbh: DbHandle, env: Record<string, string>
     close: async () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
+      await planWorker?.stop();
       await queue.close();
       await standalone.close();
     },

@@ -6,6 +6,8 @@ import { createLogger } from '@planexe/telemetry';
 import { createStandaloneApp } from './app.ts';
 import { startupProblems } from './startupChecks.ts';
 import { clientSnippet } from './clientSnippet.ts';
+import { startInProcessWorker } from './inProcessWorker.ts';
+import { ReachabilityModelCatalog, PIPELINE_STEPS, expectedFiles } from '@planexe/worker';
 
 // one command on a laptop: auth is off unless asked for (the distributed services keep the spec default, on)
 const env = { ...process.env, PLANEXE_MCP_REQUIRE_AUTH: process.env.PLANEXE_MCP_REQUIRE_AUTH ?? 'false' };
@@ -37,7 +39,21 @@ const bus = new MemoryBus();
 const limits = new MemoryLimits();
 const host = config.PLANEXE_MCP_HTTP_HOST;
 const port = bindPort(config);
-const sa = await createStandaloneApp({ db: dbh.db, queue, bus, limits, config, log, bindHost: host });
+const models = new ReachabilityModelCatalog(config, process.env);
+// a local Ollama / LM Studio is found by itself and joins the baseline profile
+const local = await models.discoverLocal();
+if (local.length) log.info({ models: local.map((m) => m.key) }, 'local models found');
+const sa = await createStandaloneApp({ db: dbh.db, queue, bus, limits, config, log, bindHost: host, models });
+const worker = await startInProcessWorker({
+  db: dbh.db,
+  bus,
+  queue,
+  log,
+  config,
+  steps: PIPELINE_STEPS,
+  expected: expectedFiles(PIPELINE_STEPS),
+  localEntries: local,
+});
 
 // re-feed the in-process queue: pending plans, and processing plans a crash left behind
 for (const p of await listUnfinishedPlans(dbh.db)) await queue.enqueue({ plan_id: p.id, attempt: p.attempt });
@@ -64,6 +80,7 @@ async function shutdown(signal: string) {
   server.close();
   server.closeIdleConnections?.();
   setTimeout(() => server.closeAllConnections?.(), 5_000).unref();
+  await worker.stop();
   await queue.close();
   await sa.close();
   await bus.close();

@@ -4,3 +4,4 @@ export * from './engine/stepTypes.ts';
 export * from './engine/executor.ts';
 export * from './engine/progress.ts';
 export * from './modelCatalog.ts';
+export * from './pipeline/graph.ts';

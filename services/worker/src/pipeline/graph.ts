@@ -84,6 +84,9 @@ export const SPINE_BODY: StepDef[] = [
 /** The spine graph; FullPlanPipeline (73) depends on every other step. */
 export const SPINE_STEPS: StepDef[] = [...SPINE_BODY, fullPlanPipelineStep(SPINE_BODY)];
 
+/** The graph the worker runs. Today the spine; the remaining steps of §2 are added to it later. */
+export const PIPELINE_STEPS: StepDef[] = SPINE_STEPS;
+
 /** Expected files of progress (spec §5.1): the sorted union of declared outputs plus the input files. */
 export function expectedFiles(steps: ReadonlyArray<StepDef>): string[] {
   const names = new Set<string>(INPUT_FILES);

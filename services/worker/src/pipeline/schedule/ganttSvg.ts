@@ -33,7 +33,7 @@ export function ganttSvg(s: Schedule): string {
     if (i % 2 === 0) parts.push(`<rect x="0" y="${top}" width="${width}" height="${ROW_H}" fill="#f6f8fa"/>`);
     const indent = r.level === 3 ? 18 : 6;
     const weight = r.level === 2 ? ' font-weight="bold"' : '';
-    const label = truncate(`${r.id} ${r.title}`, r.level === 3 ? 44 : 46);
+    const label = truncate(`${r.id} ${r.title}`, r.level === 3 ? 44 : 40);
     parts.push(`<text x="${indent}" y="${top + 15}" font-size="12"${weight} fill="#222">${escapeHtml(label)}</text>`);
     const { start, end } = rowDates(s, r);
     const tip = `${r.id} ${r.title} — ${start} to ${end} (${num(r.duration)} days${r.estimated ? '' : ', default estimate'})`;

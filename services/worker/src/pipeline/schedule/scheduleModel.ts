@@ -1,7 +1,7 @@
 /**
  * The project schedule computed from the WBS, the duration estimates and the dependencies: level-2 tasks start when
- * all their predecessors finish (dependency cycles are broken by dropping the closing edge); the level-3 tasks of a
- * work package run one after another inside it. Times are day offsets from the project start.
+ * all their predecessors finish (dependency cycles are broken, see breakCycles); the level-3 tasks of a
+ * work package run one after another inside it. Times are whole calendar days from the project start.
  */
 import type { StepContext } from '../../engine/stepTypes.ts';
 import { normaliseTaskId, type TaskDependencies, type TaskDuration, type WbsNode } from '../wbsModel.ts';
@@ -26,10 +26,13 @@ export interface Schedule {
 }
 
 const FALLBACK_DAYS = 10;
+/** Durations outside 1..MAX_DAYS (a broken estimate) are clamped so the chart stays drawable. */
+const MAX_DAYS = 3650;
+const clampDays = (d: number) => (Number.isFinite(d) ? Math.min(MAX_DAYS, Math.max(1, Math.round(d))) : FALLBACK_DAYS);
 
 function defaultDuration(durations: TaskDuration[]): number {
   const d = durations.map((x) => x.duration_days).filter((x) => x > 0).sort((a, b) => a - b);
-  return d.length ? d[Math.floor(d.length / 2)] : FALLBACK_DAYS;
+  return d.length ? clampDays(d[Math.floor(d.length / 2)]) : FALLBACK_DAYS;
 }
 
 function predecessorMap(ids: Set<string>, deps: TaskDependencies | undefined): Map<string, string[]> {
@@ -47,29 +50,42 @@ function predecessorMap(ids: Set<string>, deps: TaskDependencies | undefined): M
   return map;
 }
 
+/** Whether `from` (transitively) depends on `target`. */
+function reaches(preds: Map<string, string[]>, from: string, target: string, seen = new Set<string>()): boolean {
+  if (from === target) return true;
+  seen.add(from);
+  return (preds.get(from) ?? []).some((p) => !seen.has(p) && reaches(preds, p, target, seen));
+}
+
+/**
+ * Breaks dependency cycles: an edge against the WBS order (a task waiting for a later-listed one) is dropped when it
+ * closes a cycle. Every cycle has such an edge, so the result is acyclic while plausible edges are kept.
+ */
+function breakCycles(order: string[], preds: Map<string, string[]>): void {
+  const index = new Map(order.map((id, i) => [id, i]));
+  for (const id of order) {
+    for (const p of [...(preds.get(id) ?? [])]) {
+      if ((index.get(p) ?? 0) > (index.get(id) ?? 0) && reaches(preds, p, id)) {
+        preds.set(id, (preds.get(id) ?? []).filter((x) => x !== p));
+      }
+    }
+  }
+}
+
 export function buildSchedule(tree: WbsNode, durations: TaskDuration[], deps: TaskDependencies | undefined, startDate: Date): Schedule {
   const tasks = tree.children;
   const fallback = defaultDuration(durations);
-  const durOf = new Map(durations.map((d) => [d.task_id, d.duration_days]));
+  const durOf = new Map(durations.map((d) => [d.task_id, clampDays(d.duration_days)]));
   const preds = predecessorMap(new Set(tasks.map((t) => t.id)), deps);
+  breakCycles(tasks.map((t) => t.id), preds);
   const start = new Map<string, number>();
-  const kept = new Map<string, string[]>();
-  const visiting = new Set<string>();
   const dur = (id: string) => durOf.get(id) ?? fallback;
-  const finish = (id: string): number => {
-    const known = start.get(id);
-    if (known !== undefined) return known + dur(id);
-    visiting.add(id);
-    let s = 0;
-    const used: string[] = [];
-    for (const p of preds.get(id) ?? []) {
-      if (visiting.has(p)) continue; // would close a cycle
-      used.push(p);
-      s = Math.max(s, finish(p));
+  const finish = (id: string, depth = 0): number => {
+    let s = start.get(id);
+    if (s === undefined) {
+      s = depth > tasks.length ? 0 : Math.max(0, ...(preds.get(id) ?? []).map((p) => finish(p, depth + 1)));
+      start.set(id, s);
     }
-    visiting.delete(id);
-    start.set(id, s);
-    kept.set(id, used);
     return s + dur(id);
   };
   const rows: ScheduleRow[] = [];
@@ -77,10 +93,13 @@ export function buildSchedule(tree: WbsNode, durations: TaskDuration[], deps: Ta
     finish(t.id);
     const s = start.get(t.id) ?? 0;
     const d = dur(t.id);
-    rows.push({ id: t.id, parentId: tree.id, level: 2, title: t.title, start: s, duration: d, dependsOn: kept.get(t.id) ?? [], estimated: durOf.has(t.id) });
+    rows.push({ id: t.id, parentId: tree.id, level: 2, title: t.title, start: s, duration: d, dependsOn: preds.get(t.id) ?? [], estimated: durOf.has(t.id) });
     const n = t.children.length;
+    // the tasks of a work package share its window in whole days, one after another
     t.children.forEach((c, i) => {
-      rows.push({ id: c.id, parentId: t.id, level: 3, title: c.title, start: s + (i * d) / n, duration: d / n, dependsOn: i ? [t.children[i - 1].id] : [], estimated: durOf.has(t.id) });
+      const from = Math.floor((i * d) / n);
+      const duration = Math.max(1, Math.floor(((i + 1) * d) / n) - from);
+      rows.push({ id: c.id, parentId: t.id, level: 3, title: c.title, start: s + Math.min(from, d - 1), duration, dependsOn: i ? [t.children[i - 1].id] : [], estimated: durOf.has(t.id) });
     });
   }
   const totalDays = Math.max(1, ...rows.map((r) => r.start + r.duration));

@@ -44,7 +44,7 @@ export const createWBSLevel3Step: StepDef = {
     for (const [n, task] of tasks.entries()) {
       ctx.signal.throwIfAborted();
       const days = durations.find((d) => d.task_id === task.id)?.duration_days;
-      const focus = `${task.id} ${task.title}\n${task.description}${days ? `\nEstimated duration: ${days} working days` : ''}`;
+      const focus = `${task.id} ${task.title}\n${task.description}${days ? `\nEstimated duration: ${days} calendar days` : ''}`;
       const sources = [...base, { title: 'All work packages', text: outline }, { title: 'Work package to decompose', text: focus }];
       const v = await ctx.llmJson(WbsLevel3Schema, planMessages(SYSTEM, sources, `Decompose work package ${task.id} into tasks.`), { schemaName: 'WbsLevel3' });
       out[`wbs_level3_${n + 1}_raw.json`] = prettyJson(v);

@@ -17,7 +17,7 @@ export const DurationsSchema = z.object({
     .array(
       z.object({
         task_id: z.string().describe('WBS code exactly as listed'),
-        duration_days: z.number().int().min(1).describe('Working days from start to finish of the task'),
+        duration_days: z.number().int().min(1).max(1000).describe('Calendar days from start to finish, including waiting time'),
         reasoning: z.string(),
       }),
     )
@@ -26,9 +26,10 @@ export const DurationsSchema = z.object({
 
 const SYSTEM = `You are an experienced estimator. Your estimates feed the project schedule the sponsor will be held to.
 
-Estimate how many working days each listed work package takes from start to finish, for the team and budget the
-plan implies. Account for approvals, lead times, procurement and review cycles, not only hands-on work. Use the
-WBS codes exactly as listed, one estimate per package, and say briefly what drives each number.`;
+Estimate how many calendar days each listed work package takes from start to finish, for the team and budget
+the plan implies, including weekends, holidays and waiting time: approvals, lead times, procurement and review
+cycles, not only hands-on work. Use the WBS codes exactly as listed, one estimate per package, and say briefly
+what drives each number.`;
 
 export const estimateTaskDurationsStep: StepDef = {
   name: 'EstimateTaskDurations',

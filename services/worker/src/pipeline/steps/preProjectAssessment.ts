@@ -13,7 +13,7 @@ export const PreProjectAssessmentSchema = z.object({
         action: z.string(),
         rationale: z.string(),
         owner_role: z.string(),
-        within_days: z.number().int().min(0).describe('Deadline in days from project start'),
+        within_days: z.number().int().min(0).max(365).describe('Deadline in days from project start'),
       }),
     )
     .min(1),
