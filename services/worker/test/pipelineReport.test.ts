@@ -48,8 +48,8 @@ function headingsOf(html: string): string[] {
 /** Every attribute of every real tag (quoted values are skipped over, so escaped text inside them is not a tag). */
 function attributesOf(html: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  for (const tag of html.matchAll(/<[a-zA-Z][\w-]*((?:\s+[^\s=>\/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*)\s*\/?>/g)) {
-    for (const a of tag[1].matchAll(/([^\s=>\/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g)) out.push([a[1].toLowerCase(), a[2] ?? a[3] ?? a[4] ?? '']);
+  for (const tag of html.matchAll(/<[a-zA-Z][\w-]*((?:\s+[^\s=>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*)\s*\/?>/g)) {
+    for (const a of tag[1].matchAll(/([^\s=>/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g)) out.push([a[1].toLowerCase(), a[2] ?? a[3] ?? a[4] ?? '']);
   }
   return out;
 }

@@ -16,7 +16,7 @@ const num = (n: number) => String(Math.round(n * 10) / 10);
 
 export function ganttSvg(s: Schedule): string {
   const dayW = Math.min(28, Math.max(0.5, CHART_W / s.totalDays));
-  const width = LABEL_W + Math.ceil(s.totalDays * dayW) + 20;
+  const width = LABEL_W + Math.ceil(s.totalDays * dayW) + 80;
   const height = HEAD_H + Math.max(1, s.rows.length) * ROW_H + 10;
   const x = (day: number) => LABEL_W + day * dayW;
   const y = (i: number) => HEAD_H + i * ROW_H;
