@@ -5,6 +5,7 @@ export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '.planexe/**', '.nx/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  { files: ['**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',

@@ -120,6 +120,7 @@ export class PlanRunner {
     const params = row.parameters as Record<string, unknown>;
     const activity = new ActivityLog();
     let currentLabel: string | null = null;
+    let sideWrites: Promise<void> = Promise.resolve();
     const files = await loadRunFiles(db, key.planId);
     const runDir = join(s.runDir, key.planId);
     try {
@@ -143,24 +144,32 @@ export class PlanRunner {
       const router = new ModelRouter(modelListForRun(entries), {
         env: s.env,
         ...s.routerOptions,
-        onAttempt: async (a: LlmAttempt) => {
+        onAttempt: (a: LlmAttempt) => {
           activity.add(a);
-          await recordTokenMetric(db, {
-            planId: key.planId,
-            userId: row.user_id,
-            apiKeyId: row.api_key_id,
-            step: currentLabel ?? '',
-            modelKey: a.modelKey,
-            model: null,
-            inputTokens: a.usage?.promptTokens ?? 0,
-            outputTokens: a.usage?.completionTokens ?? 0,
-            costUsd: a.costUsd,
-            durationSeconds: a.durationMs / 1000,
-            success: a.ok,
-            error: a.ok ? null : (a.error ?? null),
-          }).catch(() => {});
-          // the spec's progress callback: after every LLM attempt; a stopped/superseded run learns it here
-          this.publish(await writeProgress(db, key, computeProgress(files.keys(), this.d.expected, currentLabel), s.workerId));
+          const label = currentLabel;
+          // the spec's progress callback runs after every LLM attempt; it is queued off the step's critical path,
+          // in order, and a run that turns out stopped or superseded is aborted from here
+          sideWrites = sideWrites.then(async () => {
+            await recordTokenMetric(db, {
+              planId: key.planId,
+              userId: row.user_id,
+              apiKeyId: row.api_key_id,
+              step: label ?? '',
+              modelKey: a.modelKey,
+              model: null,
+              inputTokens: a.usage?.promptTokens ?? 0,
+              outputTokens: a.usage?.completionTokens ?? 0,
+              costUsd: a.costUsd,
+              durationSeconds: a.durationMs / 1000,
+              success: a.ok,
+              error: a.ok ? null : (a.error ?? null),
+            }).catch(() => {});
+            try {
+              this.publish(await writeProgress(db, key, computeProgress(files.keys(), this.d.expected, label), s.workerId));
+            } catch (e) {
+              if (e instanceof RunSuperseded) controller.abort((await this.isStopped(key)) ? new StopRequested() : e);
+            }
+          });
         },
       });
       const speed = speedFromParameters(params);
@@ -201,6 +210,7 @@ export class PlanRunner {
         },
       }, controller.signal);
 
+      await sideWrites;
       const overview = activity.overview();
       await this.persist(key, 'Activity', { 'activity_overview.json': bytes(JSON.stringify(overview, null, 2)) }, files, runDir);
       const report = files.get('report.html');
@@ -209,6 +219,7 @@ export class PlanRunner {
         : { state: 'failed', failureReason: 'internal_error', failedStep: currentLabel, errorMessage: 'The pipeline ended without a report.', recoverable: false };
       await this.finish(key, outcome, files, report ? text(report) : null, overview, row, activity);
     } catch (err) {
+      await sideWrites;
       await this.fail(key, err, files, currentLabel, row, activity);
     } finally {
       clearInterval(beat);
