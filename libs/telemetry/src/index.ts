@@ -1,1 +1,4 @@
 export * from './logger.ts';
+export * from './tracing.ts';
+export * from './koaTracing.ts';
+export * from './meters.ts';

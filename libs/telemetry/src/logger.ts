@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { activeTraceIds } from './tracing.ts';
 
 export type Logger = pino.Logger;
 
@@ -28,6 +29,8 @@ export function createLogger(name: string, level = 'info'): Logger {
       redact: { paths: REDACT, censor: '[redacted]' },
       base: { service: name },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // every line logged inside a span carries its trace and span ids
+      mixin: () => activeTraceIds(),
     },
     pino.destination({ fd: 2, sync: false }),
   );

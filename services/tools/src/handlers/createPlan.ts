@@ -6,6 +6,7 @@ import {
   type PlanCreateArgs,
 } from '@planexe/contracts';
 import { findDuplicatePlan, getUser, insertEvent, insertPlan, toSnapshot } from '@planexe/db';
+import { traceCarrier } from '@planexe/telemetry';
 import type { ToolContext, ToolDeps } from '../deps.ts';
 import { requireUserKey, sseUrl } from '../identity.ts';
 
@@ -72,7 +73,8 @@ export async function createPlan(deps: ToolDeps, args: PlanCreateArgs, ctx: Tool
     config,
     parameters,
   });
-  await deps.queue.enqueue({ plan_id: row.id, attempt: row.attempt });
+  // the job carries the trace context, so the worker's run continues this plan_create's trace
+  await deps.queue.enqueue({ plan_id: row.id, attempt: row.attempt, trace: traceCarrier() });
   deps.statusCache?.invalidate(row.id);
   await deps.bus.publishSnapshot(toSnapshot(row)).catch((e) => deps.log.warn({ err: String(e) }, 'publish failed'));
   return { plan_id: row.id, created_at: zTimestamp(row.timestamp_created)!, ...sseUrl(ctx, row.id) };

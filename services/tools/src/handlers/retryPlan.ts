@@ -1,5 +1,6 @@
 import { PIPELINE_VERSION, ToolError, normaliseModelProfile, parseUuid, zTimestamp } from '@planexe/contracts';
 import { insertEvent, resolvePlanId, resumePlan as resumePlanRow, retryPlan as retryPlanRow, toSnapshot } from '@planexe/db';
+import { traceCarrier } from '@planexe/telemetry';
 import type { ToolContext, ToolDeps } from '../deps.ts';
 import { planNotFound, sseUrl } from '../identity.ts';
 
@@ -18,7 +19,7 @@ export async function retryPlan(deps: ToolDeps, args: { plan_id: string; model_p
     retry_of_plan_id: args.plan_id,
     model_profile: profile,
   });
-  await deps.queue.enqueue({ plan_id: id, attempt: r.row.attempt });
+  await deps.queue.enqueue({ plan_id: id, attempt: r.row.attempt, trace: traceCarrier() });
   deps.statusCache?.invalidate(id);
   await deps.bus.publishSnapshot(toSnapshot(r.row)).catch(() => {});
   return { plan_id: id, state: 'pending' as const, model_profile: profile, retried_at: zTimestamp(new Date())!, ...sseUrl(ctx, id) };
@@ -46,7 +47,7 @@ export async function resumePlan(deps: ToolDeps, args: { plan_id: string; model_
     model_profile: profile,
     resume_count: r.resumeCount,
   });
-  await deps.queue.enqueue({ plan_id: id, attempt: r.row.attempt });
+  await deps.queue.enqueue({ plan_id: id, attempt: r.row.attempt, trace: traceCarrier() });
   deps.statusCache?.invalidate(id);
   await deps.bus.publishSnapshot(toSnapshot(r.row)).catch(() => {});
   return {

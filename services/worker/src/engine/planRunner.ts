@@ -22,7 +22,7 @@ import {
   type RunKey,
 } from '@planexe/db';
 import type { ProgressBus } from '@planexe/infra';
-import type { Logger } from '@planexe/telemetry';
+import { meters, withSpan, withSpanFrom, type Logger } from '@planexe/telemetry';
 import { LlmExhaustedError, ModelRouter, modelListForRun, type LlmAttempt, type ModelRouterOptions } from '../llm/index.ts';
 import { executeGraph, StepFailed } from './executor.ts';
 import { computeProgress } from './progress.ts';
@@ -92,7 +92,12 @@ export class PlanRunner {
     if (row) this.d.bus.publishSnapshot(toSnapshot(row)).catch((e) => this.d.log.warn({ err: String(e) }, 'snapshot not published'));
   }
 
-  async run(job: PlanJob): Promise<void> {
+  /** Runs the job inside a span that continues the trace of the plan_create / retry / resume that queued it. */
+  run(job: PlanJob): Promise<void> {
+    return withSpanFrom(job.trace, 'plan.run', { 'planexe.plan_id': job.plan_id, 'planexe.attempt': job.attempt }, () => this.runJob(job));
+  }
+
+  private async runJob(job: PlanJob): Promise<void> {
     const { db, settings: s, log } = this.d;
     const key: RunKey = { planId: job.plan_id, attempt: job.attempt };
     const claim = await claimRun(db, key, s.workerId, s.staleSeconds);
@@ -194,14 +199,23 @@ export class PlanRunner {
             readJson: (n) => JSON.parse(ctx.read(n)),
             llmJson: async (schema, messages, o) => {
               currentLabel = label;
-              return (await router.completeJson(schema, messages, { ...o, signal: controller.signal })).value;
+              return withSpan('llm.chat', { 'planexe.step': label }, async (span) => {
+                const r = await router.completeJson(schema, messages, { ...o, signal: controller.signal });
+                span.setAttributes({ 'gen_ai.request.model': r.modelKey, 'gen_ai.usage.input_tokens': r.usage.promptTokens, 'gen_ai.usage.output_tokens': r.usage.completionTokens });
+                meters.llmTokens(r.modelKey, 'input', r.usage.promptTokens);
+                meters.llmTokens(r.modelKey, 'output', r.usage.completionTokens);
+                return r.value;
+              });
             },
             llmText: async (messages, o) => {
               currentLabel = label;
               return (await router.completeText(messages, { ...o, signal: controller.signal })).text;
             },
           };
-          return step.run(ctx);
+          const t0 = performance.now();
+          return withSpan(`step ${step.name}`, { 'planexe.step': label, 'planexe.plan_id': key.planId }, () => step.run(ctx)).finally(() =>
+            meters.stepDuration(label, (performance.now() - t0) / 1000),
+          );
         },
         onStepDone: async (step, out) => {
           const enc: Record<string, Uint8Array> = {};
@@ -247,6 +261,7 @@ export class PlanRunner {
       return;
     }
     this.publish(final);
+    meters.planTransition(outcome.state);
     const succeeded = outcome.state === 'completed';
     await insertEvent(db, succeeded ? 'TASK_COMPLETED' : 'TASK_FAILED', succeeded ? 'Processing -> Completed' : outcome.state === 'stopped' ? 'Processing -> Stopped' : 'Processing -> Failed', {
       task_id: key.planId,
