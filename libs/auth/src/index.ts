@@ -3,3 +3,4 @@ export * from './caller.ts';
 export * from './publicRequests.ts';
 export * from './downloadTokens.ts';
 export * from './keyAdmin.ts';
+export * from './gatewayHeaders.ts';

@@ -1,14 +1,16 @@
-import { commonVars, dbVars, authVars, httpVars, planVars, llmVars, sseVars, workerVars, signalVars } from './vars.ts';
+import { commonVars, dbVars, authVars, httpVars, planVars, llmVars, sseVars, workerVars, signalVars, internalVars, gatewayVars } from './vars.ts';
 import { loadEnv, type EnvConfig } from './envVar.ts';
 
 /** One env schema per deployable. */
 export const serviceSchemas = {
-  tools: { ...commonVars, ...dbVars, ...authVars, ...httpVars, ...planVars, ...llmVars, ...signalVars },
-  worker: { ...commonVars, ...dbVars, ...llmVars, ...workerVars, ...signalVars },
+  gateway: { ...commonVars, ...dbVars, ...authVars, ...httpVars, ...signalVars, ...internalVars, ...gatewayVars },
+  tools: { ...commonVars, ...dbVars, ...authVars, ...httpVars, ...planVars, ...llmVars, ...signalVars, ...internalVars },
+  worker: { ...commonVars, ...dbVars, ...llmVars, ...workerVars, ...signalVars, ...internalVars },
   standalone: { ...commonVars, ...dbVars, ...authVars, ...httpVars, ...planVars, ...llmVars, ...sseVars, ...workerVars, ...signalVars },
 } as const;
 
 export type ServiceName = keyof typeof serviceSchemas;
+export type GatewayConfig = EnvConfig<typeof serviceSchemas.gateway>;
 export type ToolsConfig = EnvConfig<typeof serviceSchemas.tools>;
 export type WorkerConfig = EnvConfig<typeof serviceSchemas.worker>;
 export type StandaloneConfig = EnvConfig<typeof serviceSchemas.standalone>;

@@ -40,6 +40,8 @@ export const httpVars = {
   PLANEXE_MCP_RATE_WINDOW_SECONDS: env.float(60, 'Main rate-limit window, seconds.', { min: 0.001 }),
   PLANEXE_MCP_DOWNLOAD_RATE_LIMIT: env.int(10, 'Requests per window on /download…; <=0 disables.'),
   PLANEXE_MCP_DOWNLOAD_RATE_WINDOW_SECONDS: env.float(60, 'Download rate-limit window, seconds.', { min: 0.001 }),
+  PLANEXE_MCP_PLAN_CREATE_COST: env.int(5, 'Rate-limit points a plan_create call takes from the main budget (every other request takes 1).', { min: 1 }),
+  PLANEXE_MCP_TRUST_PROXY_HOPS: env.int(0, 'Reverse proxies in front of the edge whose X-Forwarded-For is trusted for the client IP (rate-limit keys, SSE caps); 0 = the socket peer.', { min: 0, max: 10 }),
   PLANEXE_MCP_GLAMA_MAINTAINER_EMAIL: env.str('neoneye@gmail.com', 'Maintainer email in /.well-known/glama.json.'),
 };
 
@@ -77,7 +79,21 @@ export const workerVars = {
   PLANEXE_WORKER_STALE_SECONDS: env.int(60, 'A processing plan whose worker sent no heartbeat for this long may be taken over by a redelivered job.', { min: 5 }),
   PLANEXE_WORKER_REAP_SECONDS: env.int(1800, 'A processing plan with no live worker for this long is failed (recoverable) by the reaper; 0 disables it.', { min: 0 }),
   PLANEXE_QUEUE_LOCK_SECONDS: env.int(300, 'BullMQ job lock; a dead worker\'s job is redelivered after about this long.', { min: 2 }),
-  PLANEXE_INTERNAL_SECRET: env.secret('Shared secret internal services require from the gateway (header x-planexe-internal).'),
+};
+
+/** Trust between the gateway and the internal services (distributed mode). */
+export const internalVars = {
+  PLANEXE_INTERNAL_SECRET: env.secret(
+    'Shared secret internal services require from the gateway (header x-planexe-internal, compared in constant time); only with it do they trust the caller the gateway forwards. Required by the distributed gateway and tools service.',
+  ),
+};
+
+/** The distributed gateway: where its upstream services listen. */
+export const gatewayVars = {
+  PLANEXE_TOOLS_URL: env.url('http://tools:8002', 'Gateway: base URL of the tools service (/mcp…, /examples/…).'),
+  PLANEXE_STREAM_URL: env.url('http://stream:8003', 'Gateway: base URL of the stream service (/sse/…).'),
+  PLANEXE_ARTIFACTS_URL: env.url('http://artifacts:8004', 'Gateway: base URL of the artifacts service (/download/…).'),
+  PLANEXE_GATEWAY_UPSTREAM_TIMEOUT_SECONDS: env.float(60, 'Gateway: longest wait for an upstream\'s response headers (then 504), and longest silence inside a non-streaming response body. SSE streams have no idle limit.', { min: 0.1 }),
 };
 
 /** Signals: Redis and NATS (distributed mode). */

@@ -5,13 +5,15 @@ export class BodyTooLargeError extends Error {}
 
 /** The raw request body, read once per request (the edge and the tools handler share it), at most `limit` bytes. */
 export async function readRawBody(ctx: Context, limit: number): Promise<Buffer> {
-  const state = ctx.state as { rawBody?: Buffer };
+  const state = ctx.state as { rawBody?: Buffer; rawBodyError?: Error };
   if (state.rawBody) return state.rawBody;
+  // a failed read consumed part of the stream: every later reader gets the same failure, never a hang
+  if (state.rawBodyError) throw state.rawBodyError;
   try {
     state.rawBody = await getRawBody(ctx.req, { limit });
   } catch (e: any) {
-    if (e?.type === 'entity.too.large') throw new BodyTooLargeError('Request body too large');
-    throw e;
+    state.rawBodyError = e?.type === 'entity.too.large' ? new BodyTooLargeError('Request body too large') : e;
+    throw state.rawBodyError;
   }
   return state.rawBody;
 }
