@@ -1,8 +1,11 @@
-/** The common shape of a one-call LLM step: read inputs, ask once, write `*_raw.json` and a rendered `.md`. */
+/**
+ * The common shape of a one-call LLM step: read inputs, ask once, write `*_raw.json` (the answer as given) and a
+ * rendered `.md` (from the answer passed through mdSafe, so model text cannot forge Markdown structure).
+ */
 import type { z } from 'zod';
 import type { StepContext, StepDef } from '../engine/stepTypes.ts';
 import { planMessages, readSources } from './promptMessages.ts';
-import { prettyJson } from './markdownText.ts';
+import { mdSafe, prettyJson } from './markdownText.ts';
 
 export interface SingleCallStep<S extends z.ZodType> {
   name: string;
@@ -29,7 +32,7 @@ export function singleCallStep<S extends z.ZodType>(def: SingleCallStep<S>): Ste
     async run(ctx: StepContext) {
       const messages = planMessages(def.system, readSources(ctx, def.inputs), def.request);
       const value = await ctx.llmJson(def.schema, messages, { schemaName: def.name, maxTokens: def.maxTokens });
-      return { [def.rawFile]: prettyJson(value), [def.mdFile]: def.render(value) };
+      return { [def.rawFile]: prettyJson(value), [def.mdFile]: def.render(mdSafe(value)) };
     },
   };
 }

@@ -17,9 +17,36 @@ export function mdBullets(items: ReadonlyArray<unknown>): string {
   return items.map((i) => `- ${String(i).replace(/\r?\n+/g, ' ').trim()}`).join('\n') + '\n';
 }
 
-/** A heading plus body; `level` 2 by default (step files leave level 1 to the report). */
+/** A heading plus body; `level` 2 by default (step files leave level 1 to the report). The title is one line. */
 export function mdSection(title: string, body: string, level = 2): string {
-  return `${'#'.repeat(level)} ${title}\n\n${body.trim()}\n`;
+  return `${'#'.repeat(level)} ${title.replace(/\s*\r?\n\s*/g, ' ').trim()}\n\n${body.trim()}\n`;
+}
+
+/** Block markers at a line start: heading, quote, bullet, numbered item, code fence. */
+const BLOCK_START = /^(\s*)(#|>|[-*+](?=\s|$)|\d{1,9}[.)](?=\s|$)|```|~~~)/;
+/** A line of only rule/table-separator punctuation (`---`, `| --- |`, `***`). */
+const RULE_LIKE = /^\s*(?=(?:.*[-_*]){2})[-_*|:\s]+$/;
+
+/**
+ * Model text made safe to place in a Markdown block: every line stays text (block markers at line starts are
+ * backslash-escaped), so a model answer cannot forge headings, lists, tables or code blocks in our documents.
+ */
+export function mdText(text: string): string {
+  return text
+    .split(/\r?\n/)
+    .map((line) => {
+      if (RULE_LIKE.test(line)) return `\\${line.trimStart()}`;
+      return line.replace(BLOCK_START, (_m, space: string, mark: string) => (/^\d/.test(mark) ? `${space}${mark.slice(0, -1)}\\${mark.slice(-1)}` : `${space}\\${mark}`));
+    })
+    .join('\n');
+}
+
+/** Every string of a model answer passed through mdText (before it is rendered into Markdown). */
+export function mdSafe<T>(value: T): T {
+  if (typeof value === 'string') return mdText(value) as T;
+  if (Array.isArray(value)) return value.map((v) => mdSafe(v)) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mdSafe(v)])) as T;
+  return value;
 }
 
 /** Joins sections with blank lines and ends with one newline. */

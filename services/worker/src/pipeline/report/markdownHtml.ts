@@ -10,8 +10,20 @@ export interface MarkdownHtmlOptions {
   headingShift?: number;
 }
 
-/** Inline formatting of one escaped line. Code spans are kept out of the other rules. */
+const ESCAPED = /\\([!-/:-@[-`{-~])/g;
+const MARK = /\uE000(\d+)\uE001/g;
+
+/**
+ * Inline formatting of one line; everything is HTML-escaped. Backslash escapes (`\#`, `\*`, `\|` …) give the
+ * literal character and take no part in formatting. Code spans are kept out of the other rules.
+ */
 export function inlineHtml(text: string): string {
+  const literals: string[] = [];
+  const marked = text.replace(/[\uE000\uE001]/g, '').replace(ESCAPED, (_m, c: string) => `\uE000${literals.push(c) - 1}\uE001`);
+  return formatInline(marked).replace(MARK, (_m, i: string) => escapeHtml(literals[Number(i)]));
+}
+
+function formatInline(text: string): string {
   return text
     .split(/(`[^`]+`)/)
     .map((part) => {
