@@ -1,14 +1,14 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { z } from 'zod';
 import { sampleFromSchema, seedOf } from '@planexe/testing';
-import { SPINE_STEPS } from '../src/pipeline/graph.ts';
+import { PIPELINE_STEPS } from '../src/pipeline/graph.ts';
 import { runInMemory, type MemoryRun } from '../src/pipeline/memoryRun.ts';
 import { markdownToHtml } from '../src/pipeline/report/markdownHtml.ts';
 import { escapeHtml } from '../src/pipeline/report/escapeHtml.ts';
+import { mdText } from '../src/pipeline/markdownText.ts';
 import { renderSections } from '../src/pipeline/report/reportSections.ts';
+import { SECTIONS } from './pipelineSpec.ts';
 
-const SPINE_SECTIONS = ['Executive Summary', 'Gantt Interactive', 'Project Plan', 'Assumptions', 'SWOT Analysis', 'Team', 'Work Breakdown Structure', 'Initial Prompt Vetted'];
-const LATER_SECTIONS = ['Pitch', 'Strategic Decisions', 'Scenarios', 'Governance', 'Related Resources', 'Data Collection', 'Documents to Create and Find', 'Expert Criticism', 'Review Plan', 'Questions &amp; Answers', 'Premortem', 'Self Audit', 'Prompt Adherence'];
 
 const seedFor = (messages: { content: string }[]) => seedOf(messages.map((m) => m.content).join('\n'));
 const sample = (schema: z.ZodType, messages: { content: string }[]) => sampleFromSchema(z.toJSONSchema(schema) as Record<string, unknown>, { seed: seedFor(messages) });
@@ -55,7 +55,10 @@ function attributesOf(html: string): Array<[string, string]> {
 }
 
 function assertSelfContained(html: string): void {
-  expect(html.match(/<script/gi)).toHaveLength(1);
+  // one inline script, plus the schedule as inert JSON
+  expect(html.match(/<script>/gi)).toHaveLength(1);
+  expect(html.match(/<script/gi)).toHaveLength(2);
+  expect(html.match(/<script type="application\/json" class="gantt-data">/g)).toHaveLength(1);
   expect(html).not.toMatch(/<script[^>]*\ssrc/i);
   for (const [name, value] of attributesOf(html)) {
     expect(['src', 'srcset', 'action', 'formaction', 'xlink:href', 'background', 'poster']).not.toContain(name);
@@ -66,10 +69,10 @@ function assertSelfContained(html: string): void {
   expect(html).not.toMatch(/\bfetch\(|XMLHttpRequest|import\(/);
 }
 
-describe('report of the spine', () => {
+describe('report of the whole pipeline', () => {
   let run: MemoryRun;
   beforeAll(async () => {
-    run = await runInMemory(SPINE_STEPS, { prompt: 'Open a small coffee shop in Copenhagen.', answer: sample });
+    run = await runInMemory(PIPELINE_STEPS, { prompt: 'Open a small coffee shop in Copenhagen.', answer: sample });
   });
 
   it('is one self-contained page with title, contents and collapsible sections in spec order', () => {
@@ -78,15 +81,22 @@ describe('report of the spine', () => {
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(html).toContain(`<title>${escapeHtml(title)}</title>`);
     expect(html).toContain(`<h1>${escapeHtml(title)}</h1>`);
-    expect(headingsOf(html)).toEqual(SPINE_SECTIONS);
-    for (const later of LATER_SECTIONS) expect(html).not.toContain(`<h2>${later}</h2>`);
+    expect(headingsOf(html)).toEqual(SECTIONS);
     expect(html).toContain('<nav class="toc">');
-    expect((html.match(/<details open>/g) ?? []).length).toBe(SPINE_SECTIONS.length);
-    expect(html).toMatch(/<section id="gantt">[\s\S]*?<svg class="gantt"[\s\S]*?<\/svg>/);
+    const toc = [...(html.match(/<nav class="toc">[\s\S]*?<\/nav>/)?.[0] ?? '').matchAll(/<a href="#([\w-]+)">(.*?)<\/a>/g)];
+    expect(toc.map((m) => m[2])).toEqual(SECTIONS);
+    for (const [, id] of toc) expect(html).toContain(`<section id="${id}">`);
+    expect((html.match(/<details open>/g) ?? []).length).toBe(SECTIONS.length);
+    expect(html).toMatch(/<section id="gantt">[\s\S]*?<div class="gantt-app">[\s\S]*?<svg class="gantt"[\s\S]*?<\/svg>/);
     expect(html).toMatch(/<section id="wbs">[\s\S]*?<table>/);
+    // tables rendered from the JSON outputs
+    for (const id of ['scenarios', 'governance', 'related-resources', 'data-collection', 'documents', 'expert-criticism', 'premortem', 'self-audit', 'prompt-adherence']) {
+      expect(html, id).toMatch(new RegExp(`<section id="${id}">(?:(?!</section>)[\\s\\S])*?<table>`));
+    }
     expect(html).toMatch(/<section id="initial-prompt-vetted">[\s\S]*?<pre class="text">Plan:\nOpen a small coffee shop/);
     expect(html).not.toMatch(/https?:\/\//);
     assertSelfContained(html);
+    expect(Buffer.byteLength(html)).toBeGreaterThan(40_000);
     expect(attributesOf(html)).toContainEqual(['href', '#gantt']);
     expect(attributesOf('<p>&lt;img src=x&gt;</p><img alt="a > b" src=\'http://x\'>')).toEqual([['alt', 'a > b'], ['src', 'http://x']]);
   });
@@ -95,22 +105,33 @@ describe('report of the spine', () => {
     const md = run.files.get('report.md') as string;
     const title = JSON.parse(run.files.get('wbs_level1_project_title.json') as string) as string;
     expect(md.startsWith(`# ${title}\n`)).toBe(true);
-    expect([...md.matchAll(/^## (.*)$/gm)].map((m) => m[1])).toEqual(SPINE_SECTIONS);
+    expect([...md.matchAll(/^## (.*)$/gm)].map((m) => m[1])).toEqual(SECTIONS.map((s) => s.replace('&amp;', '&')));
     expect(md).toMatch(/## Work Breakdown Structure\n\n\| WBS \| Level \| Title \| Description \|/);
   });
 
   it('escapes the prompt and every piece of model text', async () => {
-    const evil = await runInMemory(SPINE_STEPS, { prompt: 'Plan a party <script>alert(1)</script> **now**', answer: hostile });
+    const evil = await runInMemory(PIPELINE_STEPS, { prompt: 'Plan a party <script>alert(1)</script> **now**', answer: hostile });
     const html = evil.files.get('report.html') as string;
     expect(html).toContain('Plan a party &lt;script&gt;alert(1)&lt;/script&gt; **now**');
     expect(html).toContain('&lt;img src=x onerror=alert(2)&gt;');
     expect(html).not.toContain('<script>alert');
     expect(html).not.toMatch(/<img|<a\s+href="(?!#)/i);
-    expect(headingsOf(html)).toEqual(SPINE_SECTIONS);
+    expect(headingsOf(html)).toEqual(SECTIONS);
     assertSelfContained(html);
+    // the schedule JSON cannot close its script element
+    const data = html.match(/<script type="application\/json" class="gantt-data">([\s\S]*?)<\/script>/)?.[1] ?? '';
+    expect(data).not.toMatch(/[<>&]/);
+    expect(JSON.stringify(JSON.parse(data))).toContain('<script>alert(1)</script>');
     const gantt = evil.files.get('schedule_gantt_dhtmlx.html') as string;
-    expect(gantt).not.toMatch(/<script|<img|<a\s/i);
+    expect(gantt).not.toMatch(/<script>alert|<img|<a\s/i);
+    expect(gantt.match(/<script/g)).toHaveLength(2);
     expect(gantt).toContain('&lt;script&gt;');
+    // model text in the Markdown report stays text for an LLM reader, and a Markdown table never breaks its rows
+    const md = evil.files.get('report.md') as string;
+    expect([...md.matchAll(/^## (.*)$/gm)].map((m) => m[1])).toEqual(SECTIONS.map((s) => s.replace('&amp;', '&')));
+    expect(md).not.toMatch(/^#+ not a heading/m);
+    expect(html).not.toMatch(/<h\d>not a heading/);
+    expect(html).toContain('# not a heading');
   });
 
   it('renders only the sections whose inputs exist, in spec order', () => {
@@ -137,6 +158,17 @@ describe('safe markdown renderer', () => {
     expect(html).toContain('<ol><li>first</li><li>second</li></ol>');
     expect(html).toContain('<th>A</th><th>B</th>');
     expect(html).toContain('<td>x | y</td><td>2</td>');
+  });
+
+  it('model text made safe with mdText stays text: no forged headings, lists, rules, tables or fences', () => {
+    const evil = 'Intro\n# Heading\n- item\n12. step\n> quote\n---\n| a | b |\n| --- | --- |\n```\ncode';
+    const md = mdText(evil);
+    expect(md).toBe('Intro\n\\# Heading\n\\- item\n12\\. step\n\\> quote\n\\---\n| a | b |\n\\| --- | --- |\n\\```\ncode');
+    const html = markdownToHtml(md);
+    expect(html).not.toMatch(/<h\d|<li|<hr|<table|<pre|<blockquote/);
+    expect(html).toContain('# Heading<br>');
+    expect(html).toContain('12. step');
+    expect(markdownToHtml('a \\*not em\\* and \\`x\\` and C:\\path')).toBe('<p>a *not em* and `x` and C:\\path</p>');
   });
 
   it('never passes raw HTML or links through', () => {

@@ -46,7 +46,11 @@ describe('schedule', () => {
     expect(svg).toContain('1.5 Open &lt;b&gt;now&lt;/b&gt;');
     expect(svg).not.toContain('<b>');
     const html = scheduleHtml(s);
-    expect(html).not.toMatch(/<script|https?:|src=/i);
+    // interactive, but self-contained: one inline script, the schedule as inert JSON, nothing loaded
+    expect(html.match(/<script>/g)).toHaveLength(1);
+    expect(html).toContain('<script type="application/json" class="gantt-data">');
+    expect(html).not.toMatch(/https?:|src=|<img|<link|\bfetch\(|XMLHttpRequest/i);
+    expect(html).not.toContain('<b>now</b>');
     const csv = scheduleCsv(s);
     expect(csv.split('\r\n')[1]).toBe('1.1,1,2,Secure funding,2026-03-09,2026-04-07,30,,yes');
     expect(ganttSvg(buildSchedule(node('1', 'Empty'), [], undefined, start))).toContain('No tasks');

@@ -1,6 +1,7 @@
 /** The report as one self-contained HTML page (inline CSS and a few lines of inline JS, nothing fetched) and as Markdown. */
 import { escapeHtml } from './escapeHtml.ts';
 import type { RenderedSection } from './reportSections.ts';
+import { GANTT_STYLE } from '../schedule/ganttInteractive.ts';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
 
@@ -66,7 +67,7 @@ export function reportHtml(r: ReportInput): string {
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(r.title)}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${GANTT_STYLE}</style>
 </head>
 <body>
 <header>
@@ -83,7 +84,7 @@ ${toc}
 <main>
 ${body}
 </main>
-<script>${SCRIPT}</script>
+<script>${[SCRIPT, ...new Set(r.sections.flatMap((s) => (s.script ? [s.script] : [])))].join('\n')}</script>
 </body>
 </html>
 `;

@@ -5,8 +5,8 @@
  */
 import type { StepContext } from '../../engine/stepTypes.ts';
 import { mdTable } from '../markdownText.ts';
-import { ganttSvg } from '../schedule/ganttSvg.ts';
-import { readSchedule, SCHEDULE_HEADERS, scheduleRows } from '../schedule/scheduleModel.ts';
+import { ganttAppHtml, GANTT_SCRIPT } from '../schedule/ganttInteractive.ts';
+import { readSchedule, SCHEDULE_FILES, SCHEDULE_HEADERS, scheduleRows } from '../schedule/scheduleModel.ts';
 import { flattenWbs, type WbsNode } from '../wbsModel.ts';
 import { markdownToHtml } from './markdownHtml.ts';
 import { escapeHtml } from './escapeHtml.ts';
@@ -64,11 +64,21 @@ export const REPORT_SECTIONS: SectionDef[] = [
   md('prompt-adherence', 'Prompt Adherence', 'prompt_adherence.md'),
 ];
 
+/** The title of the report. */
+export const TITLE_FILE = 'wbs_level1_project_title.json';
+
+/** Every run file the report reads: the Report step depends on the steps that write them (spec §2: "72 needs everything it renders"). */
+export const REPORT_INPUT_FILES: string[] = [
+  ...new Set([TITLE_FILE, ...REPORT_SECTIONS.flatMap((s) => s.parts.map((p) => p.file)), ...SCHEDULE_FILES, 'wbs_project_level1_and_level2_and_level3.json']),
+];
+
 export interface RenderedSection {
   id: string;
   title: string;
   html: string;
   markdown: string;
+  /** Inline script the section needs (the page includes each distinct one once). */
+  script?: string;
 }
 
 /** Adds `by` levels to the ATX headings of a Markdown text (max 6). */
@@ -82,11 +92,11 @@ function fenced(text: string): string {
   return `${fence}text\n${text}\n${fence}`;
 }
 
-function ganttSection(r: ReportReader, startDate: Date): { html: string; markdown: string } | undefined {
+function ganttSection(r: ReportReader, startDate: Date): { html: string; markdown: string; script: string } | undefined {
   const s = readSchedule(r, startDate);
   if (!s) return undefined;
   const table = mdTable(SCHEDULE_HEADERS, scheduleRows(s));
-  return { html: `<div class="chart">${ganttSvg(s)}</div>\n${markdownToHtml(table)}`, markdown: table };
+  return { html: `${ganttAppHtml(s)}\n${markdownToHtml(table)}`, markdown: table, script: GANTT_SCRIPT };
 }
 
 function wbsSection(r: ReportReader): { html: string; markdown: string } | undefined {

@@ -106,6 +106,9 @@ export function buildSchedule(tree: WbsNode, durations: TaskDuration[], deps: Ta
   return { projectTitle: tree.title, startDate, rows, totalDays };
 }
 
+/** The run files a schedule is computed from. */
+export const SCHEDULE_FILES = ['wbs_project_level1_and_level2_and_level3.json', 'wbs_project_level1_and_level2.json', 'task_durations.json', 'task_dependencies_raw.json'];
+
 /** The schedule from the run files, preferring the three-level WBS; undefined when no WBS exists yet. */
 export function readSchedule(ctx: Pick<StepContext, 'has' | 'readJson'>, startDate: Date): Schedule | undefined {
   const treeFile = ['wbs_project_level1_and_level2_and_level3.json', 'wbs_project_level1_and_level2.json'].find((f) => ctx.has(f));

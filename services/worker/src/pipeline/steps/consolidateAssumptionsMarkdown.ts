@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { StepContext, StepDef } from '../../engine/stepTypes.ts';
 import { planMessages } from '../promptMessages.ts';
-import { mdBullets, mdJoin, mdSection } from '../markdownText.ts';
+import { mdBullets, mdJoin, mdSafe, mdSection } from '../markdownText.ts';
 
 /** The parts of the full document, in order. */
 export const ASSUMPTION_PARTS = [
@@ -49,7 +49,7 @@ export const consolidateAssumptionsMarkdownStep: StepDef = {
   async run(ctx) {
     const full = fullAssumptionsMarkdown(ctx);
     const messages = planMessages(SYSTEM, [{ title: 'Assumptions document', text: full }], 'Shorten each section of the assumptions document.');
-    const v = await ctx.llmJson(ShortAssumptionsSchema, messages, { schemaName: 'ConsolidateAssumptionsShort' });
+    const v = mdSafe(await ctx.llmJson(ShortAssumptionsSchema, messages, { schemaName: 'ConsolidateAssumptionsShort' }));
     const short = mdJoin(v.sections.map((s) => mdSection(s.title, mdBullets(s.key_points))));
     return { 'consolidate_assumptions_full.md': full, 'consolidate_assumptions_short.md': short };
   },

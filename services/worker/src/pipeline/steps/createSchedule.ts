@@ -1,11 +1,12 @@
 /**
- * Step 67: the schedule as a self-contained HTML page with an inline SVG Gantt chart (file name kept from the
- * upstream dhtmlx version for compatibility; nothing is fetched) and as CSV.
+ * Step 67: the schedule as a self-contained HTML page with an interactive Gantt chart (inline SVG redrawn by an
+ * inline script for zoom and collapsible work packages; file name kept from the upstream dhtmlx version for
+ * compatibility; nothing is fetched) and as CSV.
  */
 import type { StepDef } from '../../engine/stepTypes.ts';
 import { toCsv } from '../csvText.ts';
 import { escapeHtml } from '../report/escapeHtml.ts';
-import { ganttSvg } from '../schedule/ganttSvg.ts';
+import { ganttAppHtml, GANTT_SCRIPT, GANTT_STYLE } from '../schedule/ganttInteractive.ts';
 import { readSchedule, rowDates, SCHEDULE_HEADERS, scheduleRows, type Schedule } from '../schedule/scheduleModel.ts';
 
 export function scheduleCsv(s: Schedule): string {
@@ -18,7 +19,7 @@ export function scheduleCsv(s: Schedule): string {
   );
 }
 
-const CSP = "default-src 'none'; style-src 'unsafe-inline'";
+const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'";
 
 export function scheduleHtml(s: Schedule): string {
   const rows = scheduleRows(s)
@@ -33,18 +34,18 @@ export function scheduleHtml(s: Schedule): string {
 <title>${escapeHtml(`Schedule: ${s.projectTitle}`)}</title>
 <style>
 body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #222; }
-.chart { overflow-x: auto; border: 1px solid #d9dee5; }
 table { border-collapse: collapse; margin-top: 1rem; font-size: 0.9rem; }
 th, td { border: 1px solid #d9dee5; padding: 0.25rem 0.5rem; text-align: left; }
-</style>
+${GANTT_STYLE}</style>
 </head>
 <body>
 <h1>${escapeHtml(s.projectTitle)}</h1>
-<div class="chart">${ganttSvg(s)}</div>
+${ganttAppHtml(s)}
 <table><thead><tr>${SCHEDULE_HEADERS.map((h) => `<th>${h}</th>`).join('')}</tr></thead>
 <tbody>
 ${rows}
 </tbody></table>
+<script>${GANTT_SCRIPT}</script>
 </body>
 </html>
 `;

@@ -25,13 +25,13 @@ for 6 to 10 packages, each a coherent chunk of work one lead could own.`;
 
 export const createWBSLevel2Step: StepDef = {
   name: 'CreateWBSLevel2',
-  deps: ['Setup', 'ProjectPlan', 'CreateWBSLevel1'],
+  deps: ['Setup', 'ProjectPlan', 'CreateWBSLevel1', 'DataCollection'],
   llm: true,
   outputs: ['wbs_level2_raw.json', 'wbs_level2.json'],
   async run(ctx) {
     const level1 = ctx.readJson<WbsLevel1>('wbs_level1.json');
     const sources = [
-      ...readSources(ctx, [PLAN_FILE, ['project_plan.md', 'Project plan']]),
+      ...readSources(ctx, [PLAN_FILE, ['project_plan.md', 'Project plan'], ['data_collection.md', 'Data to collect']]),
       { title: 'WBS level 1', text: `${level1.project_title}\nFinal deliverable: ${level1.final_deliverable}` },
     ];
     const v = await ctx.llmJson(WbsLevel2Schema, planMessages(SYSTEM, sources, 'List the work packages of this project.'), { schemaName: 'WbsLevel2' });

@@ -29,7 +29,7 @@ to own and short enough to track weekly within the package's estimated duration.
 
 export const createWBSLevel3Step: StepDef = {
   name: 'CreateWBSLevel3',
-  deps: ['Setup', 'ProjectPlan', 'WBSProjectLevel1AndLevel2', 'EstimateTaskDurations'],
+  deps: ['Setup', 'ProjectPlan', 'WBSProjectLevel1AndLevel2', 'EstimateTaskDurations', 'DataCollection'],
   llm: true,
   outputs: ['wbs_level3.json'],
   async run(ctx) {
@@ -37,7 +37,7 @@ export const createWBSLevel3Step: StepDef = {
     const durations = ctx.readJson<TaskDuration[]>('task_durations.json');
     let tasks = level2Tasks(tree);
     if (ctx.speed === 'fast_but_skip_details') tasks = tasks.slice(0, FAST_LEVEL3_TASKS);
-    const base = readSources(ctx, [PLAN_FILE, ['project_plan.md', 'Project plan']]);
+    const base = readSources(ctx, [PLAN_FILE, ['project_plan.md', 'Project plan'], ['data_collection.md', 'Data to collect']]);
     const outline = level2Tasks(tree).map((t) => `${t.id} ${t.title}`).join('\n');
     const out: StepOutputs = {};
     const items: WbsLevel3Item[] = [];

@@ -18,14 +18,15 @@ export const ExecutiveSummarySchema = z.object({
 const SYSTEM = `You write the executive summary of a project plan for senior decision-makers and funders who will read
 only this page before deciding to approve, change or stop the project.
 
-Draw only on the documents below: the project plan, the work breakdown, the team, the risks and the assumptions.
+Draw only on the documents below: the project plan, the assumptions, the risks, the SWOT analysis, the team, the
+work breakdown and the critical review of the plan.
 Lead with what the project is and why it matters; state goals, deliverables, the timeline with milestones and the
 budget in numbers; name the few risks that could sink it and how they are handled; end with a clear recommendation
 and next step. Plain language, no jargon, no filler, no claims that the documents do not support.`;
 
 export const executiveSummaryStep = singleCallStep({
   name: 'ExecutiveSummary',
-  deps: ['Setup', 'IdentifyRisks', 'ConsolidateAssumptionsMarkdown', 'ProjectPlan', 'TeamMarkdown', 'SWOTAnalysis', 'WBSProjectLevel1AndLevel2AndLevel3'],
+  deps: ['Setup', 'IdentifyRisks', 'ConsolidateAssumptionsMarkdown', 'ProjectPlan', 'TeamMarkdown', 'SWOTAnalysis', 'WBSProjectLevel1AndLevel2AndLevel3', 'ReviewPlan'],
   rawFile: 'executive_summary_raw.json',
   mdFile: 'executive_summary.md',
   inputs: [
@@ -36,6 +37,7 @@ export const executiveSummaryStep = singleCallStep({
     ['swot_analysis.md', 'SWOT analysis'],
     ['team.md', 'Team'],
     ['wbs_project_level1_and_level2_and_level3.csv', 'Work breakdown structure (CSV)'],
+    ['review_plan.md', 'Review of the plan'],
   ],
   system: SYSTEM,
   request: 'Write the executive summary.',

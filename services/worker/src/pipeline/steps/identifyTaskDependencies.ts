@@ -25,12 +25,12 @@ never create circular dependencies.`;
 
 export const identifyTaskDependenciesStep: StepDef = {
   name: 'IdentifyTaskDependencies',
-  deps: ['Setup', 'ProjectPlan', 'CreateWBSLevel2'],
+  deps: ['Setup', 'ProjectPlan', 'CreateWBSLevel2', 'DataCollection'],
   llm: true,
   outputs: ['task_dependencies_raw.json'],
   async run(ctx) {
     const tasks = ctx.readJson<WbsLevel2Item[]>('wbs_level2.json');
-    const sources = [...readSources(ctx, [PLAN_FILE, ['project_plan.md', 'Project plan']]), { title: 'Work packages', text: tasksText(tasks) }];
+    const sources = [...readSources(ctx, [PLAN_FILE, ['project_plan.md', 'Project plan'], ['data_collection.md', 'Data to collect']]), { title: 'Work packages', text: tasksText(tasks) }];
     const v = await ctx.llmJson(TaskDependenciesSchema, planMessages(SYSTEM, sources, 'Identify the dependencies between the work packages.'), { schemaName: 'TaskDependencies' });
     return { 'task_dependencies_raw.json': prettyJson(v) };
   },

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { StepDef } from '../../engine/stepTypes.ts';
 import { PLAN_FILE, planMessages, readSources } from '../promptMessages.ts';
-import { mdJoin, mdTable, prettyJson } from '../markdownText.ts';
+import { mdJoin, mdSafe, mdTable, prettyJson } from '../markdownText.ts';
 
 export const AssumptionsSchema = z.object({
   assumptions: z
@@ -42,7 +42,7 @@ export const makeAssumptionsStep: StepDef = {
   async run(ctx) {
     const messages = planMessages(SYSTEM, readSources(ctx, INPUTS), 'Make the planning assumptions for this plan.');
     const v = await ctx.llmJson(AssumptionsSchema, messages, { schemaName: 'MakeAssumptions' });
-    const md = mdJoin([mdTable(['Topic', 'Question', 'Assumption', 'Basis'], v.assumptions.map((a) => [a.topic, a.question, a.assumption, a.basis]))]);
+    const md = mdJoin([mdTable(['Topic', 'Question', 'Assumption', 'Basis'], mdSafe(v.assumptions).map((a) => [a.topic, a.question, a.assumption, a.basis]))]);
     return { 'make_assumptions_raw.json': prettyJson(v), 'make_assumptions.json': prettyJson(v.assumptions), 'make_assumptions.md': md };
   },
 };

@@ -20,16 +20,17 @@ export const PhysicalLocationsSchema = z.object({
 const SYSTEM = `You are a site-selection consultant. Your reader is the project lead who must secure a place to work.
 
 If the plan is purely digital, say that no physical location is required, but still note where the team or servers
-might need to be. Otherwise list what a site must offer, then three candidate locations, most suitable first. Respect
-any place the user named: candidates then narrow it down (district, building type) rather than replace it.
-Give the concrete reason each candidate fits and the main drawback to check before committing.`;
+might need to be. Otherwise list what a site must offer, then three candidate locations, most suitable first.
+Respect any place the user named and the location strategy of the chosen scenario: candidates then narrow it down
+(district, building type) rather than replace it. Give the concrete reason each candidate fits and the main
+drawback to check before committing.`;
 
 export const physicalLocationsStep = singleCallStep({
   name: 'PhysicalLocations',
-  deps: ['Setup', 'IdentifyPurpose', 'PlanType'],
+  deps: ['Setup', 'IdentifyPurpose', 'PlanType', 'StrategicDecisionsMarkdown', 'ScenariosMarkdown'],
   rawFile: 'physical_locations_raw.json',
   mdFile: 'physical_locations.md',
-  inputs: [PLAN_FILE, ['identify_purpose.md', 'Purpose'], ['plan_type.md', 'Plan type']],
+  inputs: [PLAN_FILE, ['identify_purpose.md', 'Purpose'], ['plan_type.md', 'Plan type'], ['strategic_decisions.md', 'Strategic decisions'], ['scenarios.md', 'Chosen scenario']],
   system: SYSTEM,
   request: 'Identify the physical locations this plan needs.',
   schema: PhysicalLocationsSchema,

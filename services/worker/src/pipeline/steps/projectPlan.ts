@@ -24,17 +24,24 @@ export const ProjectPlanSchema = z.object({
 const SYSTEM = `You are a project manager writing the plan the team and sponsor will sign off. It must be specific enough
 that someone could start work on Monday.
 
-Use the plan prompt, the assumptions and the pre-project assessment. Write one goal statement, SMART criteria tied
+Use the plan prompt, the strategic decisions and chosen scenario, the assumptions and the pre-project
+assessment. Write one goal statement, SMART criteria tied
 to this project's numbers, 4 to 8 milestones with targets (dates from the stated start date, or week offsets),
 the key dependencies, required resources, stakeholders with how to engage them, the permits and regulations that
 apply, and measurable success metrics. Respect the immediate actions and conditions from the assessment.`;
 
 export const projectPlanStep = singleCallStep({
   name: 'ProjectPlan',
-  deps: ['Setup', 'ConsolidateAssumptionsMarkdown', 'PreProjectAssessment'],
+  deps: ['Setup', 'StrategicDecisionsMarkdown', 'ScenariosMarkdown', 'ConsolidateAssumptionsMarkdown', 'PreProjectAssessment'],
   rawFile: 'project_plan_raw.json',
   mdFile: 'project_plan.md',
-  inputs: [PLAN_FILE, ['consolidate_assumptions_short.md', 'Assumptions (short)'], ['pre_project_assessment.json', 'Pre-project assessment']],
+  inputs: [
+    PLAN_FILE,
+    ['strategic_decisions.md', 'Strategic decisions'],
+    ['scenarios.md', 'Chosen scenario'],
+    ['consolidate_assumptions_short.md', 'Assumptions (short)'],
+    ['pre_project_assessment.json', 'Pre-project assessment'],
+  ],
   system: SYSTEM,
   request: 'Write the project plan.',
   schema: ProjectPlanSchema,

@@ -1,11 +1,11 @@
 /** Step 72: the final report (`report.html`, `report.md`) from whatever outputs exist. */
 import type { StepContext, StepDef } from '../../engine/stepTypes.ts';
 import { reportHtml, reportMarkdown } from '../report/reportPage.ts';
-import { renderSections } from '../report/reportSections.ts';
+import { renderSections, REPORT_INPUT_FILES, TITLE_FILE } from '../report/reportSections.ts';
 
-/** The title from `wbs_level1_project_title.json` (a JSON string; an object or plain text is tolerated). */
+/** The title from `wbs_level1_project_title.json` (a JSON string; an object or plain text is tolerated), on one line. */
 export function reportTitle(ctx: Pick<StepContext, 'has' | 'read'>): string {
-  const file = 'wbs_level1_project_title.json';
+  const file = TITLE_FILE;
   if (!ctx.has(file)) return 'Project Plan';
   const text = ctx.read(file);
   let value: unknown = text;
@@ -15,34 +15,28 @@ export function reportTitle(ctx: Pick<StepContext, 'has' | 'read'>): string {
     // plain text title
   }
   if (value && typeof value === 'object' && 'project_title' in value) value = (value as { project_title: unknown }).project_title;
-  const title = String(value ?? '').trim();
+  const title = String(value ?? '').replace(/\s+/g, ' ').trim();
   return title || 'Project Plan';
 }
 
-export const reportStep: StepDef = {
-  name: 'Report',
-  deps: [
-    'Setup',
-    'ScreenPlanningPrompt',
-    'RedlineGate',
-    'PremiseAttack',
-    'ProjectPlan',
-    'ConsolidateAssumptionsMarkdown',
-    'SWOTAnalysis',
-    'TeamMarkdown',
-    'CreateWBSLevel1',
-    'WBSProjectLevel1AndLevel2AndLevel3',
-    'CreateSchedule',
-    'ExecutiveSummary',
-  ],
-  llm: false,
-  outputs: ['report.html', 'report.md'],
-  async run(ctx) {
-    const input = {
-      title: reportTitle(ctx),
-      subtitle: `Project plan report · project start ${ctx.startDate.toISOString().slice(0, 10)}`,
-      sections: renderSections(ctx, ctx.startDate),
-    };
-    return { 'report.html': reportHtml(input), 'report.md': reportMarkdown(input) };
-  },
-};
+/**
+ * The report step for a graph: it depends on every step that writes a file the report reads (spec §2: "72 needs
+ * everything it renders"), so the report is rendered once, from complete inputs.
+ */
+export function reportStep(steps: ReadonlyArray<StepDef>): StepDef {
+  const wanted = new Set(REPORT_INPUT_FILES);
+  return {
+    name: 'Report',
+    deps: steps.filter((s) => s.outputs.some((o) => wanted.has(o))).map((s) => s.name),
+    llm: false,
+    outputs: ['report.html', 'report.md'],
+    async run(ctx) {
+      const input = {
+        title: reportTitle(ctx),
+        subtitle: `Project plan report · project start ${ctx.startDate.toISOString().slice(0, 10)}`,
+        sections: renderSections(ctx, ctx.startDate),
+      };
+      return { 'report.html': reportHtml(input), 'report.md': reportMarkdown(input) };
+    },
+  };
+}

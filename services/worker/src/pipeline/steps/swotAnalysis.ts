@@ -19,7 +19,7 @@ export const SwotSchema = z.object({
 
 const SYSTEM = `You are a strategy consultant preparing a SWOT analysis for the project's steering group.
 
-Base it on the plan prompt, the purpose, the assumptions and the project plan. Strengths and weaknesses are internal
+Base it on the plan prompt, the purpose, the assumptions, the project plan and the lessons of similar projects. Strengths and weaknesses are internal
 to the project (team, resources, design, budget); opportunities and threats are external (market, regulation,
 partners, competition, environment). Give three to six specific items per quadrant, then recommendations that use
 strengths against threats and fix weaknesses, SMART strategic objectives, the information still missing, and
@@ -27,7 +27,7 @@ questions the project owner should answer.`;
 
 export const swotAnalysisStep = singleCallStep({
   name: 'SWOTAnalysis',
-  deps: ['Setup', 'IdentifyPurpose', 'ConsolidateAssumptionsMarkdown', 'ProjectPlan'],
+  deps: ['Setup', 'IdentifyPurpose', 'ConsolidateAssumptionsMarkdown', 'ProjectPlan', 'RelatedResources'],
   rawFile: 'swot_analysis_raw.json',
   mdFile: 'swot_analysis.md',
   inputs: [
@@ -35,6 +35,7 @@ export const swotAnalysisStep = singleCallStep({
     ['identify_purpose.md', 'Purpose'],
     ['consolidate_assumptions_short.md', 'Assumptions (short)'],
     ['project_plan.md', 'Project plan'],
+    ['related_resources.md', 'Similar projects'],
   ],
   system: SYSTEM,
   request: 'Write the SWOT analysis.',

@@ -1,6 +1,6 @@
 /** Step 46: the team, with its review, as one Markdown document. */
 import type { StepDef } from '../../engine/stepTypes.ts';
-import { humanLabel, mdJoin, mdSection, mdTable } from '../markdownText.ts';
+import { humanLabel, mdJoin, mdSafe, mdSection, mdTable } from '../markdownText.ts';
 import { readTeam, type TeamMember } from '../teamMembers.ts';
 import type { ReviewTeam } from './reviewTeam.ts';
 
@@ -39,8 +39,8 @@ export const teamMarkdownStep: StepDef = {
   llm: false,
   outputs: ['team.md'],
   async run(ctx) {
-    const team = readTeam(ctx, 'enrich_team_members_environment_info.json');
-    const review = ctx.has('review_team_raw.json') ? ctx.readJson<ReviewTeam>('review_team_raw.json') : undefined;
+    const team = mdSafe(readTeam(ctx, 'enrich_team_members_environment_info.json'));
+    const review = ctx.has('review_team_raw.json') ? mdSafe(ctx.readJson<ReviewTeam>('review_team_raw.json')) : undefined;
     return { 'team.md': teamMarkdown(team, review) };
   },
 };
