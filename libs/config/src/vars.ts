@@ -100,4 +100,6 @@ export const gatewayVars = {
 export const signalVars = {
   PLANEXE_REDIS_URL: env.url(undefined, 'Redis URL (redis://host:6379) for the BullMQ queue, rate limits and SSE caps; unset → in-process adapters.'),
   PLANEXE_NATS_URL: env.url(undefined, 'NATS URL (nats://host:4222) for progress events and stop signals; unset → in-process bus.'),
+  PLANEXE_REDIS_PREFIX: env.str('planexe', 'Key prefix of the queue and the limits in Redis (separate deployments can share one Redis).'),
+  PLANEXE_NATS_NAMESPACE: env.str('v1', 'Subject namespace on NATS: planexe.<namespace>.plan.<id>.snapshot|stop.'),
 };

@@ -35,9 +35,10 @@ const workerId =
     : `${hostname()}-${process.pid}`);
 const dbh = createPostgresDb(postgresUrl(config, 'database_postgres')!);
 await migrate(dbh.db);
-const bus = await NatsBus.connect({ servers: config.PLANEXE_NATS_URL, name: workerId, waitOnFirstConnect: true });
+const bus = await NatsBus.connect({ servers: config.PLANEXE_NATS_URL, namespace: config.PLANEXE_NATS_NAMESPACE, name: workerId, waitOnFirstConnect: true });
 const queue = new BullMqQueue({
   connection: config.PLANEXE_REDIS_URL,
+  prefix: config.PLANEXE_REDIS_PREFIX,
   lockDuration: config.PLANEXE_QUEUE_LOCK_SECONDS * 1000,
   onError: (err) => log.warn({ err: err.message }, 'queue error'),
   onGiveUp: (job, reason) => void failGivenUpJob(dbh.db, bus, job, reason, log),
