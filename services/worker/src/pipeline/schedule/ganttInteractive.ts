@@ -107,7 +107,8 @@ export const GANTT_SCRIPT = `
         var hasTasks = r.level === 2 && data.rows.some(function (c) { return c.parent === r.id; });
         var mark = hasTasks ? (collapsed[r.id] ? '\\u25b8 ' : '\\u25be ') : '';
         var label = mark + r.id + ' ' + r.title;
-        if (label.length > 46) label = label.slice(0, 45) + '\\u2026';
+        var max = r.level === 2 ? 40 : 46;
+        if (label.length > max) label = label.slice(0, max - 1) + '\\u2026';
         g.appendChild(node('text', { x: r.level === 3 ? 22 : 6, y: top + 15, 'font-size': 12, 'font-weight': r.level === 2 ? 'bold' : 'normal', fill: '#222' }, label));
         var fill = r.level === 2 ? (r.estimated ? '#3b6ea8' : '#8a97a8') : '#9cbde3';
         var bar = node('rect', { x: round(x(r.start)), y: top + 4, width: round(Math.max(2, r.duration * dayW)), height: ROW_H - 8, rx: 3, fill: fill });

@@ -12,6 +12,7 @@ export const DomainSchema = z.object({
 
 const SYSTEM = `You route planning requests to the right kind of expertise. Later steps use your answer to choose
 experts, regulations and terminology.
+You get the plan prompt and its purpose.
 
 Name one primary domain (the field whose professionals would lead this project) and up to five secondary domains
 that bring their own rules or skills (for example construction, food safety, software, finance, healthcare,

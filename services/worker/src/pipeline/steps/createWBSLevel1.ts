@@ -11,6 +11,7 @@ export const WbsLevel1Schema = z.object({
 });
 
 const SYSTEM = `You start the work breakdown structure of a project. The title you write heads the final report.
+Your reader is everyone who opens the report. You get the plan prompt and the project plan.
 
 Write a short, concrete project title (at most eight words, no marketing language, no quotes) and one sentence
 describing the final deliverable: the tangible result that exists when every piece of work is finished.`;

@@ -18,6 +18,8 @@ export const WbsLevel2Schema = z.object({
 
 const SYSTEM = `You are a project planner breaking a project into work packages (level 2 of the WBS). Each package will
 later get its own tasks, a duration and dependencies, so the list must be complete and without overlap.
+Your reader is the project manager who will give each package an owner. You get the plan prompt, the project plan,
+the data still to be collected, and the project title with its final deliverable.
 
 Cover the whole life of this project — initiation and approvals, funding, design, procurement, build or
 development, testing, launch or handover, and closure — as it applies here, in roughly chronological order. Aim

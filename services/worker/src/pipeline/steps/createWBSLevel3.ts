@@ -22,6 +22,8 @@ export const WbsLevel3Schema = z.object({
 });
 
 const SYSTEM = `You are a project planner detailing one work package into the tasks a team lead will assign.
+You get the plan prompt, the project plan, the data still to be collected, the outline of all work packages, and the
+one package to decompose with its estimated duration.
 
 Split the given work package into 3 to 7 tasks, in the order they are done, that together deliver exactly the
 package's scope — nothing from other packages. Each task should be small enough for one person or small team

@@ -12,6 +12,7 @@ export const CurrencySchema = z.object({
 });
 
 const SYSTEM = `You are the finance lead setting up the budget. Your reader is whoever will track costs.
+You get the plan prompt, its purpose, the plan type and the candidate locations.
 
 Choose the currency the budget should be kept in (usually the one of the main location; a stable reserve currency
 only when the work spans countries or the local currency is volatile). List every currency money will actually

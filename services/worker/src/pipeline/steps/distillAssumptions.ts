@@ -10,6 +10,7 @@ export const DistilledSchema = z.object({
 
 const SYSTEM = `You edit planning notes for busy readers. The list you write is pasted into every later planning
 prompt, so it must be short and exact.
+You get the plan prompt, its purpose and the full table of assumptions.
 
 Merge overlapping assumptions, drop ones that merely restate the prompt, and keep at most 10. Each item is one
 sentence that makes sense on its own and keeps the numbers, units, places and dates of the original.`;

@@ -18,6 +18,7 @@ export const BackgroundStorySchema = z.object({
 });
 
 const SYSTEM = `You write short, realistic personas for a project's team so readers can picture who fills each role.
+Your readers are the sponsor and the team reading the plan. You get the plan prompt and the numbered list of roles.
 
 For every role in the list (same titles, same order) invent a plausible person: a fictional name suited to the
 project's location, and a background of three or four sentences covering relevant experience, key skills and why

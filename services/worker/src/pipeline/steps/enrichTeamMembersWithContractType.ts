@@ -18,6 +18,7 @@ export const ContractTypeSchema = z.object({
 });
 
 const SYSTEM = `You are an HR adviser. Your reader is the project lead deciding how to engage each role.
+You get the plan prompt, the short assumptions and the numbered list of roles.
 
 For every role in the list (same titles, same order) choose the contract type that fits the project's duration,
 budget, location and the continuity the role needs: permanent staff for core ongoing work, contractors for

@@ -18,6 +18,7 @@ export const EnvironmentSchema = z.object({
 });
 
 const SYSTEM = `You are the operations manager equipping the team. Your reader budgets equipment and space.
+You get the plan prompt, the candidate locations and the numbered list of roles.
 
 For every role in the list (same titles, same order) state the concrete equipment and the facility the person
 needs to do the work on this project, considering the project's locations and whether the work is digital or

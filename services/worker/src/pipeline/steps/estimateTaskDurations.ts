@@ -25,6 +25,8 @@ export const DurationsSchema = z.object({
 });
 
 const SYSTEM = `You are an experienced estimator. Your estimates feed the project schedule the sponsor will be held to.
+You get the plan prompt, the project plan, a one-line overview of the project and the work packages to estimate,
+with their WBS codes.
 
 Estimate how many calendar days each listed work package takes from start to finish, for the team and budget
 the plan implies, including weekends, holidays and waiting time: approvals, lead times, procurement and review

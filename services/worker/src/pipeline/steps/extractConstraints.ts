@@ -17,6 +17,7 @@ export const ConstraintsSchema = z.object({
 
 const SYSTEM = `You are a requirements analyst. Later planning steps will check their proposals against your list, so
 precision matters more than coverage.
+You get the plan prompt as the user wrote it.
 
 Extract only constraints the user actually stated or clearly implied in the plan prompt: budget ceilings, deadlines,
 places, sizes, technologies, people, legal or ethical limits, things explicitly ruled out. Do not invent

@@ -19,6 +19,7 @@ export const TeamSchema = z.object({
 });
 
 const SYSTEM = `You are staffing a project. Your reader is the project lead who must budget and recruit for each role.
+You get the plan prompt, the short assumptions, the pre-project assessment and the project plan.
 
 List the 6 to 10 roles this specific plan needs to succeed, covering delivery, specialist, compliance and support
 work. Give each role a clear title, what it does here, how many people, and what goes wrong without it. Size the team

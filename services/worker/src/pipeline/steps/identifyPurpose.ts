@@ -12,6 +12,7 @@ export const PurposeSchema = z.object({
 });
 
 const SYSTEM = `You classify planning requests so later steps can pick the right tone and depth.
+Your reader is the planner of every later step. You get the plan prompt as the user wrote it.
 
 "business" = commercial, organisational or public-sector work with stakeholders, budgets and accountability.
 "personal" = an individual's own life, health, learning, home or hobby.

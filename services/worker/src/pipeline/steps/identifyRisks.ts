@@ -24,6 +24,7 @@ export const RisksSchema = z.object({
 
 const SYSTEM = `You are the project's risk manager writing the first risk register. Your reader is the sponsor who must
 decide where to spend contingency.
+You get the plan prompt, its purpose, the plan type, the candidate locations and the currency strategy.
 
 Identify 6 to 10 risks specific to this plan, its location and its currency situation, across different areas.
 For each state the impact in concrete terms (delay in weeks, cost in the budget currency, outcome lost), rate

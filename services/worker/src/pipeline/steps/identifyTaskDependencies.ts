@@ -17,6 +17,8 @@ export const TaskDependenciesSchema = z.object({
 
 const SYSTEM = `You are a scheduler turning a list of work packages into a network plan. The dependencies you give
 decide the critical path of the project schedule.
+Your reader is the project manager defending the timeline. You get the plan prompt, the project plan, the data still
+to be collected and the work packages with their WBS codes.
 
 Use the WBS codes exactly as listed. For each work package that must wait, name the packages that must finish
 first and why (a permit before construction, funding before procurement, testing before launch). Include only real

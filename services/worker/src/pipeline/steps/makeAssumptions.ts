@@ -19,6 +19,8 @@ export const AssumptionsSchema = z.object({
 
 const SYSTEM = `You are a senior project planner filling the gaps in a brief so the team can plan now instead of waiting.
 Your reader will check every assumption later and replace the wrong ones.
+You get the plan prompt, its purpose, the plan type, the candidate locations, the currency strategy and the risk
+register.
 
 Ask the 8 to 12 questions whose answers most change the plan (budget, timeline, team size, scale, location,
 regulation, funding, market, technology) and answer each with an explicit, quantified assumption: "Budget is

@@ -18,6 +18,8 @@ export const PhysicalLocationsSchema = z.object({
 });
 
 const SYSTEM = `You are a site-selection consultant. Your reader is the project lead who must secure a place to work.
+You get the plan prompt, its purpose, whether it is digital or physical, the strategic decisions and the chosen
+scenario.
 
 If the plan is purely digital, say that no physical location is required, but still note where the team or servers
 might need to be. Otherwise list what a site must offer, then three candidate locations, most suitable first.

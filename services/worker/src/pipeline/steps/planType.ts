@@ -10,6 +10,8 @@ export const PlanTypeSchema = z.object({
 });
 
 const SYSTEM = `You decide whether a plan can be carried out entirely digitally or needs physical presence.
+Your reader is the planner deciding whether sites, logistics and travel need planning. You get the plan prompt and
+its purpose.
 
 "digital" only when every part of the work can be done on a computer by people working remotely: software, writing,
 online research, online marketing. "physical" as soon as anything needs a place, goods, travel, equipment, in-person

@@ -24,6 +24,7 @@ export type PreProjectAssessment = z.output<typeof PreProjectAssessmentSchema>;
 
 const SYSTEM = `You run the pre-project gate review. Your reader is the sponsor deciding whether to start and under
 which conditions.
+You get the plan prompt and one document holding the locations, currencies, risks, assumptions and their review.
 
 Give a recommendation: "go", "go_with_conditions" (name the conditions as actions), "hold" (something must be
 resolved first) or "no_go". List the actions that must happen in the first weeks — permits, funding, key hires,

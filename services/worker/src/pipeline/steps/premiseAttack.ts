@@ -20,6 +20,7 @@ export const PremiseAttackSchema = z.object({
 
 const SYSTEM = `You are a sceptical investor reviewing an idea before anyone spends money planning it. Your reader is
 the project sponsor, who wants the uncomfortable questions now rather than after launch.
+You get the plan prompt as the user wrote it.
 
 Attack the premise of the plan prompt through exactly these five lenses, in this order:
 1. Demand: does anyone need this badly enough to pay or change behaviour?

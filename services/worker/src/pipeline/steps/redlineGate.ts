@@ -18,6 +18,7 @@ export const RedlineSchema = z.object({
 
 const SYSTEM = `You are the safety and compliance reviewer of a project-planning service. Your reader is the person
 who will publish the plan and be accountable for it.
+You get the plan prompt as the user wrote it.
 
 Decide whether a plan for this prompt can be written: "allow" for ordinary projects, "allow_with_safeguards" when the
 goal is legitimate but parts touch regulated, dangerous or sensitive ground, "refuse" only when the core goal is

@@ -19,6 +19,8 @@ export const ReviewAssumptionsSchema = z.object({
 });
 
 const SYSTEM = `You are an experienced reviewer auditing a plan's assumptions for the sponsor before money is committed.
+You get the plan prompt, its purpose, the candidate locations, the currency strategy, the risk register and the
+assumptions, in full and distilled.
 
 Find the three to five most consequential problems: assumptions that are unrealistic, missing, or inconsistent with
 each other or with the risks and locations. For each, recommend a fix and estimate the sensitivity — what happens

@@ -15,6 +15,7 @@ export const ReviewTeamSchema = z.object({
 export type ReviewTeam = z.output<typeof ReviewTeamSchema>;
 
 const SYSTEM = `You are an experienced programme director reviewing a proposed project team for the sponsor.
+You get the plan prompt, the project plan and the proposed team with head counts and contract types.
 
 Compare the team with the project plan. Point out missing roles or responsibilities (legal, safety, finance,
 maintenance, community relations, quality, …) that the plan clearly needs, and improvements to existing roles:
