@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Middleware } from 'koa';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { loadServiceConfig } from '@planexe/config';
@@ -34,10 +35,19 @@ export interface WorkerOption {
   steps?: StepDef[];
 }
 
-export async function startTestServer(dbh: DbHandle, env: Record<string, string> = {}, worker?: WorkerOption): Promise<TestServer> {
+export async function startTestServer(
+  dbh: DbHandle,
+  env: Record<string, string> = {},
+  worker?: WorkerOption,
+  /** Extra in-process services behind the edge (e.g. a fake artifacts route). */
+  services: Middleware[] = [],
+): Promise<TestServer> {
   const config = loadServiceConfig('standalone', {
     PLANEXE_MCP_REQUIRE_AUTH: 'false',
     PLANEXE_API_KEY_SECRET: TEST_SECRET,
+    // the limiter stays in the chain, with a budget no functional test reaches (rate-limit tests set their own)
+    PLANEXE_MCP_RATE_LIMIT: '100000',
+    PLANEXE_MCP_DOWNLOAD_RATE_LIMIT: '100000',
     ...(worker ? { PLANEXE_CONFIG_PATH: worker.configDir, PLANEXE_RUN_DIR: `${worker.configDir}/run` } : {}),
     ...env,
   });
@@ -51,8 +61,10 @@ export async function startTestServer(dbh: DbHandle, env: Record<string, string>
     limits: new MemoryLimits(),
     config,
     log: silentLogger(),
-    bindHost: '127.0.0.1',
+    // the server always listens on loopback; PLANEXE_MCP_HTTP_HOST=0.0.0.0 turns the DNS-rebinding guard off
+    bindHost: config.PLANEXE_MCP_HTTP_HOST,
     models,
+    services,
   });
   let planWorker: PlanWorker | undefined;
   if (worker) {

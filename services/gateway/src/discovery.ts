@@ -8,11 +8,9 @@ const LLMS_TXT = fileURLToPath(new URL('../../../public/llms.txt', import.meta.u
 export interface DiscoveryOptions {
   requireAuth: boolean;
   glamaEmail: string;
-  /** Dependency checks for /healthcheck; each resolves true when healthy. */
-  health: Record<string, () => Promise<boolean>>;
 }
 
-/** Discovery and health routes (spec/http.md §2, §8). */
+/** Discovery routes (spec/http.md §2, §8); health and probes are in health.ts. */
 export function discoveryRouter(o: DiscoveryOptions): Router {
   const r = new Router();
   r.get('/', (ctx) => {
@@ -36,18 +34,6 @@ export function discoveryRouter(o: DiscoveryOptions): Router {
         ? 'Required: X-API-Key (Obtain an api key at home.planexe.org)'
         : 'Disabled (PLANEXE_MCP_REQUIRE_AUTH=false)',
     };
-  });
-  r.get('/healthcheck', async (ctx) => {
-    const checks: Record<string, 'ok' | 'down'> = {};
-    await Promise.all(
-      Object.entries(o.health).map(async ([name, check]) => {
-        checks[name] = (await check().catch(() => false)) ? 'ok' : 'down';
-      }),
-    );
-    const down = Object.values(checks).filter((v) => v === 'down').length;
-    const status = down === 0 ? 'healthy' : checks.database === 'down' ? 'down' : 'degraded';
-    ctx.status = status === 'down' ? 503 : 200;
-    ctx.body = { status, service: 'planexe-mcp-cloud', authentication_required: o.requireAuth, dependencies: checks };
   });
   r.get('/robots.txt', (ctx) => {
     ctx.type = 'text/plain; charset=utf-8';

@@ -1,22 +1,7 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from '@planexe/telemetry';
 
-/** Outermost: any escaped exception becomes a JSON 500 with no stack trace or SQL text. */
-export function errorBoundary(log: Logger) {
-  return async (ctx: Context, next: Next) => {
-    try {
-      await next();
-    } catch (err: any) {
-      const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
-      if (status === 500) log.error({ err: err?.message ?? String(err), path: ctx.path, method: ctx.method }, 'unhandled error');
-      if (ctx.headerSent || !ctx.writable) return;
-      ctx.status = status;
-      ctx.type = 'application/json';
-      const message = status === 500 ? 'Internal Server Error' : String(err?.expose ? err.message : 'Bad Request');
-      ctx.body = { error: { code: status === 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST', message }, detail: message };
-    }
-  };
-}
+export { errorBoundary } from '@planexe/http';
 
 /** `/mcp` is served as `/mcp/` in place (never a redirect), before any rule looks at the path. */
 export function normalisePath() {

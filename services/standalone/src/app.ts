@@ -1,13 +1,13 @@
-import Koa from 'koa';
-import { DownloadTokens, KeyCache } from '@planexe/auth';
-import { loadExamplePrompts, normaliseModelProfile } from '@planexe/contracts';
+import type Koa from 'koa';
+import type { Middleware } from 'koa';
+import type { DownloadTokens } from '@planexe/auth';
 import type { StandaloneConfig } from '@planexe/config';
 import { pingDb, type Db } from '@planexe/db';
 import type { Limits, PlanQueue, ProgressBus } from '@planexe/infra';
-import { hostGuard } from '@planexe/http';
 import type { Logger } from '@planexe/telemetry';
-import { accessLog, discoveryRouter, edgeAuth, errorBoundary, normalisePath } from '@planexe/gateway';
-import { createToolsService, FileModelCatalog, StatusCache, type ModelCatalog, type ToolsService } from '@planexe/tools';
+import { createEdge, notFound, type Lifecycle } from '@planexe/gateway';
+import type { ModelCatalog, ToolsService } from '@planexe/tools';
+import { createConfiguredToolsService } from '@planexe/tools/configuredService';
 
 export interface StandaloneDeps {
   db: Db;
@@ -19,76 +19,53 @@ export interface StandaloneDeps {
   models?: ModelCatalog;
   /** Host the server binds to (drives the DNS-rebinding guard). */
   bindHost: string;
+  /** More in-process services mounted after the tools (e.g. stream, artifacts), behind the same edge. */
+  services?: Middleware[];
 }
 
 export interface Standalone {
   app: Koa;
   tools: ToolsService;
   tokens: DownloadTokens;
+  lifecycle: Lifecycle;
   close(): Promise<void>;
 }
 
-/** Every service's routes in one Koa app, behind the same edge middleware the gateway runs. */
+/**
+ * Every service's routes in one Koa app, behind exactly the edge the distributed gateway runs (auth, CORS, body
+ * size, rate limits on the in-memory limiter, discovery, health, docs); the caller reaches the tools through
+ * ctx.state instead of a forwarded header.
+ */
 export async function createStandaloneApp(d: StandaloneDeps): Promise<Standalone> {
-  const c = d.config;
-  const tokens = new DownloadTokens([c.PLANEXE_DOWNLOAD_TOKEN_SECRET, c.PLANEXE_API_KEY_SECRET], c.PLANEXE_DOWNLOAD_TOKEN_TTL);
-  const keyCache = new KeyCache(5_000);
-  const models = d.models ?? new FileModelCatalog(c);
-  const statusCache = new StatusCache(d.bus);
-  const tools = await createToolsService(
-    {
-      db: d.db,
-      queue: d.queue,
-      bus: d.bus,
-      tokens,
-      keyCache,
-      models,
-      log: d.log,
-      examplePrompts: loadExamplePrompts(),
-      statusCache,
-      settings: {
-        requireUserKey: c.PLANEXE_MCP_REQUIRE_USER_KEY,
-        apiKeySecret: c.PLANEXE_API_KEY_SECRET,
-        dedupWindowSeconds: c.PLANEXE_DEDUP_WINDOW_SECONDS,
-        publicBaseUrl: c.PLANEXE_MCP_PUBLIC_BASE_URL,
-        workerPlanUrl: c.PLANEXE_WORKER_PLAN_URL,
-        defaultProfile: normaliseModelProfile(c.PLANEXE_MODEL_PROFILE),
-      },
-    },
-    { maxBodyBytes: c.PLANEXE_MCP_MAX_BODY_BYTES, downloadTokenTtlSeconds: c.PLANEXE_DOWNLOAD_TOKEN_TTL },
-  );
-  const app = new Koa({ proxy: false });
-  const discovery = discoveryRouter({
-    requireAuth: c.PLANEXE_MCP_REQUIRE_AUTH,
-    glamaEmail: c.PLANEXE_MCP_GLAMA_MAINTAINER_EMAIL,
-    health: { database: () => pingDb(d.db), bus: async () => d.bus.isConnected() },
+  const edge = createEdge({
+    db: d.db,
+    limits: d.limits,
+    config: d.config,
+    log: d.log,
+    bindHost: d.bindHost,
+    health: { database: () => pingDb(d.db), bus: () => d.bus.isConnected() },
   });
-  app.use(errorBoundary(d.log));
-  app.use(accessLog(d.log));
-  app.use(hostGuard(d.bindHost));
-  app.use(normalisePath());
-  app.use(discovery.routes());
-  app.use(
-    edgeAuth({
-      db: d.db,
-      auth: { requireAuth: c.PLANEXE_MCP_REQUIRE_AUTH, sharedKey: c.PLANEXE_MCP_API_KEY, apiKeySecret: c.PLANEXE_API_KEY_SECRET },
-      keyCache,
-      tokens,
-      maxBodyBytes: c.PLANEXE_MCP_MAX_BODY_BYTES,
-      log: d.log,
-    }),
-  );
-  app.use(tools.middleware);
-  app.use(async (ctx) => {
-    ctx.status = 404;
-    ctx.body = { error: { code: 'NOT_FOUND', message: 'Not Found' }, detail: 'Not Found' };
+  const tools = await createConfiguredToolsService({
+    db: d.db,
+    queue: d.queue,
+    bus: d.bus,
+    tokens: edge.tokens,
+    keyCache: edge.keyCache,
+    log: d.log,
+    config: d.config,
+    models: d.models,
   });
+  edge.app.use(tools.service.middleware);
+  for (const s of d.services ?? []) edge.app.use(s);
+  edge.app.use(notFound());
+  edge.lifecycle.markReady();
   return {
-    app,
-    tools,
-    tokens,
+    app: edge.app,
+    tools: tools.service,
+    tokens: edge.tokens,
+    lifecycle: edge.lifecycle,
     close: async () => {
-      await statusCache.close();
+      edge.lifecycle.markStopping();
       await tools.close();
     },
   };

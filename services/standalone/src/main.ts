@@ -77,6 +77,7 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, 'shutting down');
+  sa.lifecycle.markStopping(); // /readyz answers 503 from now on
   server.close();
   server.closeIdleConnections?.();
   setTimeout(() => server.closeAllConnections?.(), 5_000).unref();
