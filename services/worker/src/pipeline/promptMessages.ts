@@ -25,14 +25,26 @@ export function readSources(ctx: Pick<StepContext, 'has' | 'read'>, files: Reado
   return out;
 }
 
-function clip(text: string): string {
+function clip(text: string, max: number): string {
   const t = text.trim();
-  return t.length > MAX_SOURCE_CHARS ? `${t.slice(0, MAX_SOURCE_CHARS)}\n[… shortened …]` : t;
+  return t.length > max ? `${t.slice(0, max)}\n[… shortened …]` : t;
+}
+
+/**
+ * Per-source limit for steps that repeat a call over many documents (review themes, audit batches), so each call
+ * stays affordable.
+ */
+export const REPEATED_CALL_SOURCE_CHARS = 6_000;
+
+export interface PlanMessagesOptions {
+  /** Per-source limit; steps that repeat a call many times over many documents pass a smaller one. */
+  maxSourceChars?: number;
 }
 
 /** System prompt + one user message holding the sources, closed by the concrete request. */
-export function planMessages(system: string, sources: PromptSource[], request: string): ChatMessage[] {
-  const body = sources.map((s) => `=== ${s.title} ===\n${clip(s.text)}`).join('\n\n');
+export function planMessages(system: string, sources: PromptSource[], request: string, opts: PlanMessagesOptions = {}): ChatMessage[] {
+  const max = opts.maxSourceChars ?? MAX_SOURCE_CHARS;
+  const body = sources.map((s) => `=== ${s.title} ===\n${clip(s.text, max)}`).join('\n\n');
   return [
     { role: 'system', content: system.trim() },
     { role: 'user', content: `${DATA_NOTICE}\n\n${body}\n\n=== Request ===\n${request.trim()}` },

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { StepDef } from '../../engine/stepTypes.ts';
-import { PLAN_FILE, planMessages, readSources } from '../promptMessages.ts';
+import { PLAN_FILE, planMessages, readSources, REPEATED_CALL_SOURCE_CHARS } from '../promptMessages.ts';
 import { mdJoin, mdSafe, mdSection, prettyJson } from '../markdownText.ts';
 
 export const FAST_REVIEW_THEMES = 3;
@@ -98,7 +98,8 @@ export const reviewPlanStep: StepDef = {
       ctx.signal.throwIfAborted();
       const earlier = answers.flatMap((a) => a.points.map((p) => `${a.theme}: ${p.headline}`)).join('\n') || '(none yet)';
       const sources = [...base, { title: 'Points already made', text: earlier }];
-      const v = await ctx.llmJson(ReviewThemeSchema, planMessages(SYSTEM, sources, `Theme: ${theme}. ${question}`), { schemaName: 'ReviewPlan' });
+      const messages = planMessages(SYSTEM, sources, `Theme: ${theme}. ${question}`, { maxSourceChars: REPEATED_CALL_SOURCE_CHARS });
+      const v = await ctx.llmJson(ReviewThemeSchema, messages, { schemaName: 'ReviewPlan' });
       answers.push({ theme, question, points: v.points });
     }
     return { 'review_plan_raw.json': prettyJson(answers), 'review_plan.md': reviewPlanMarkdown(mdSafe(answers)) };

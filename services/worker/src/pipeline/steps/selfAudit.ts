@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { StepDef } from '../../engine/stepTypes.ts';
-import { PLAN_FILE, planMessages, readSources } from '../promptMessages.ts';
+import { PLAN_FILE, planMessages, readSources, REPEATED_CALL_SOURCE_CHARS } from '../promptMessages.ts';
 import { humanLabel, mdSafe, mdTable, prettyJson } from '../markdownText.ts';
 import { chunk } from '../wbsModel.ts';
 import { matchByKey } from '../answerMatching.ts';
@@ -90,7 +90,8 @@ export const selfAuditStep: StepDef = {
     for (const batch of chunk(checked, SELF_AUDIT_BATCH)) {
       ctx.signal.throwIfAborted();
       const list = batch.map((b) => `${b.item_number}. ${b.item}`).join('\n');
-      const v = await ctx.llmJson(SelfAuditSchema, planMessages(SYSTEM, [...base, { title: 'Checklist items to rate', text: list }], 'Rate each listed checklist item.'), { schemaName: 'SelfAudit' });
+      const messages = planMessages(SYSTEM, [...base, { title: 'Checklist items to rate', text: list }], 'Rate each listed checklist item.', { maxSourceChars: REPEATED_CALL_SOURCE_CHARS });
+      const v = await ctx.llmJson(SelfAuditSchema, messages, { schemaName: 'SelfAudit' });
       const answers = matchByKey(batch.map((b) => String(b.item_number)), v.results, (r) => String(r.item_number));
       batch.forEach((b, i) => {
         const a = answers[i];
