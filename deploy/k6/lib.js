@@ -18,7 +18,7 @@ export function callTool(tool, args, tags = {}) {
   if (res.status !== 200) return null;
   try {
     return JSON.parse(res.json('content.0.text'));
-  } catch (_) {
+  } catch {
     return null;
   }
 }

@@ -37,7 +37,7 @@ describe.skipIf(!ready)('worker on BullMQ + NATS + Postgres', () => {
     cfg = fakeProfileDir(fake, { luigiWorkers: 1 });
   });
   afterAll(async () => {
-    for (const c of children) if (c.pid && c.exitCode === null) process.kill(-c.pid, 'SIGKILL');
+    for (const c of children) if (c.pid && c.exitCode === null && c.signalCode === null) { try { process.kill(-c.pid, 'SIGKILL'); } catch {} }
     for (const o of opened.reverse()) await o.close().catch(() => {});
     await fake?.close();
     await dbh?.close();

@@ -149,34 +149,35 @@ export class PlanRunner {
       const router = new ModelRouter(modelListForRun(entries), {
         env: s.env,
         ...s.routerOptions,
-        onAttempt: (a: LlmAttempt) => {
-          activity.add(a);
-          const label = currentLabel;
-          // the spec's progress callback runs after every LLM attempt; it is queued off the step's critical path,
-          // in order, and a run that turns out stopped or superseded is aborted from here
-          sideWrites = sideWrites.then(async () => {
-            await recordTokenMetric(db, {
-              planId: key.planId,
-              userId: row.user_id,
-              apiKeyId: row.api_key_id,
-              step: label ?? '',
-              modelKey: a.modelKey,
-              model: null,
-              inputTokens: a.usage?.promptTokens ?? 0,
-              outputTokens: a.usage?.completionTokens ?? 0,
-              costUsd: a.costUsd,
-              durationSeconds: a.durationMs / 1000,
-              success: a.ok,
-              error: a.ok ? null : (a.error ?? null),
-            }).catch(() => {});
-            try {
-              this.publish(await writeProgress(db, key, computeProgress(files.keys(), this.d.expected, label), s.workerId));
-            } catch (e) {
-              if (e instanceof RunSuperseded) controller.abort((await this.isStopped(key)) ? new StopRequested() : e);
-            }
-          });
-        },
+        onAttempt: (a: LlmAttempt) => activity.add(a),
       });
+      /**
+       * The spec's progress callback, after every LLM attempt of a step: token metrics and a progress write, queued
+       * in order off the step's critical path. A run found stopped or superseded here is aborted.
+       */
+      const afterAttempt = (label: string) => (a: LlmAttempt) => {
+        sideWrites = sideWrites.then(async () => {
+          await recordTokenMetric(db, {
+            planId: key.planId,
+            userId: row.user_id,
+            apiKeyId: row.api_key_id,
+            step: label,
+            modelKey: a.modelKey,
+            model: null,
+            inputTokens: a.usage?.promptTokens ?? 0,
+            outputTokens: a.usage?.completionTokens ?? 0,
+            costUsd: a.costUsd,
+            durationSeconds: a.durationMs / 1000,
+            success: a.ok,
+            error: a.ok ? null : (a.error ?? null),
+          }).catch(() => {});
+          try {
+            this.publish(await writeProgress(db, key, computeProgress(files.keys(), this.d.expected, label), s.workerId));
+          } catch (e) {
+            if (e instanceof RunSuperseded) controller.abort((await this.isStopped(key)) ? new StopRequested() : e);
+          }
+        });
+      };
       const speed = speedFromParameters(params);
 
       await executeGraph(this.d.steps, router.luigiWorkers(), {
@@ -200,7 +201,7 @@ export class PlanRunner {
             llmJson: async (schema, messages, o) => {
               currentLabel = label;
               return withSpan('llm.chat', { 'planexe.step': label }, async (span) => {
-                const r = await router.completeJson(schema, messages, { ...o, signal: controller.signal });
+                const r = await router.completeJson(schema, messages, { ...o, signal: controller.signal, onAttempt: afterAttempt(label) });
                 span.setAttributes({ 'gen_ai.request.model': r.modelKey, 'gen_ai.usage.input_tokens': r.usage.promptTokens, 'gen_ai.usage.output_tokens': r.usage.completionTokens });
                 meters.llmTokens(r.modelKey, 'input', r.usage.promptTokens);
                 meters.llmTokens(r.modelKey, 'output', r.usage.completionTokens);
@@ -209,7 +210,7 @@ export class PlanRunner {
             },
             llmText: async (messages, o) => {
               currentLabel = label;
-              return (await router.completeText(messages, { ...o, signal: controller.signal })).text;
+              return (await router.completeText(messages, { ...o, signal: controller.signal, onAttempt: afterAttempt(label) })).text;
             },
           };
           const t0 = performance.now();
