@@ -40,6 +40,7 @@ const queue = new BullMqQueue({
   connection: config.PLANEXE_REDIS_URL,
   prefix: config.PLANEXE_REDIS_PREFIX,
   lockDuration: config.PLANEXE_QUEUE_LOCK_SECONDS * 1000,
+  stalledInterval: Math.min(30_000, config.PLANEXE_QUEUE_LOCK_SECONDS * 1000),
   onError: (err) => log.warn({ err: err.message }, 'queue error'),
   onGiveUp: (job, reason) => void failGivenUpJob(dbh.db, bus, job, reason, log),
 });
