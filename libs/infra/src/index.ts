@@ -6,3 +6,4 @@ export * from './inProcess/memoryLimits.ts';
 export * from './redis/bullmqQueue.ts';
 export * from './redis/redisLimits.ts';
 export * from './nats/natsBus.ts';
+export * from './nats/natsTrace.ts';

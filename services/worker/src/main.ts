@@ -6,8 +6,8 @@ import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { ConfigError, loadServiceConfig, postgresUrl } from '@planexe/config';
 import { createPostgresDb, migrate } from '@planexe/db';
-import { BullMqQueue, NatsBus } from '@planexe/infra';
-import { createLogger } from '@planexe/telemetry';
+import { BullMqQueue, NatsBus, natsTraceHooks } from '@planexe/infra';
+import { createLogger, initTelemetry, shutdownTelemetry } from '@planexe/telemetry';
 import { PlanWorker } from './planWorker.ts';
 import { createRunFilesApp } from './runFilesApp.ts';
 import { PIPELINE_STEPS, expectedFiles } from './pipeline/graph.ts';
@@ -27,6 +27,7 @@ if (!config.PLANEXE_REDIS_URL || !config.PLANEXE_NATS_URL) {
   console.error('planexe-worker: PLANEXE_REDIS_URL and PLANEXE_NATS_URL are required in distributed mode (standalone runs the worker in-process).');
   process.exit(2);
 }
+initTelemetry({ serviceName: 'planexe-worker', endpoint: config.PLANEXE_OTEL_EXPORTER_OTLP_ENDPOINT });
 const log = createLogger('planexe-worker', config.PLANEXE_LOG_LEVEL);
 const workerId =
   config.PLANEXE_WORKER_ID ??
@@ -35,7 +36,7 @@ const workerId =
     : `${hostname()}-${process.pid}`);
 const dbh = createPostgresDb(postgresUrl(config, 'database_postgres')!);
 await migrate(dbh.db);
-const bus = await NatsBus.connect({ servers: config.PLANEXE_NATS_URL, namespace: config.PLANEXE_NATS_NAMESPACE, name: workerId, waitOnFirstConnect: true });
+const bus = await NatsBus.connect({ servers: config.PLANEXE_NATS_URL, namespace: config.PLANEXE_NATS_NAMESPACE, name: workerId, waitOnFirstConnect: true, ...natsTraceHooks });
 const queue = new BullMqQueue({
   connection: config.PLANEXE_REDIS_URL,
   prefix: config.PLANEXE_REDIS_PREFIX,
@@ -79,6 +80,7 @@ async function shutdown(signal: string) {
   await queue.close();
   await bus.close();
   await dbh.close();
+  await shutdownTelemetry();
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
