@@ -2,7 +2,6 @@ import { describe, it, expect } from 'vitest';
 import { createHash } from 'node:crypto';
 import { normaliseApiKey, extractApiKey, hashApiKey, generateApiKey, safeEqual } from './apiKeys.ts';
 import { isPublicRequest } from './publicRequests.ts';
-import { DownloadTokens } from './downloadTokens.ts';
 
 describe('API key parsing (spec/http.md §3.3)', () => {
   it.each([
@@ -57,27 +56,5 @@ describe('public request rules (spec/http.md §3.2)', () => {
     expect(isPublicRequest('POST', '/mcp/tools/call', { tool: 'plan_create' })).toBe(false);
     expect(isPublicRequest('POST', '/mcp', rpc('tools/call', 'plan_create'))).toBe(false);
     expect(isPublicRequest('POST', '/mcp/', undefined)).toBe(false);
-  });
-});
-
-describe('download tokens (spec/artifacts.md §1)', () => {
-  const t = new DownloadTokens(['s1'], 900);
-  const id = '11111111-2222-4333-8444-555555555555';
-  it('verifies for exactly one plan and file until expiry', () => {
-    const now = 1_800_000_000_000;
-    const { token } = t.sign(id, 'report.html', now);
-    expect(token).toMatch(/^\d+\.[0-9a-f]{64}$/);
-    expect(t.verify(token, id, 'report.html', now)).toBe(true);
-    expect(t.verify(token, id, 'run.zip', now)).toBe(false);
-    expect(t.verify(token, id.replace('1', '9'), 'report.html', now)).toBe(false);
-    expect(t.verify(token, id, 'report.html', now + 900_000)).toBe(true);
-    expect(t.verify(token, id, 'report.html', now + 900_001)).toBe(false);
-    expect(t.verify(token.toUpperCase(), id, 'report.html', now)).toBe(false);
-  });
-  it.each(['', 'nodot', 'abc.def.extra', 'notanint.abc', '123.é'])('rejects %j', (tok) => expect(t.verify(tok, id, 'report.html')).toBe(false));
-  it('a rotated-in secret still verifies tokens of the previous one', () => {
-    const old = new DownloadTokens(['old'], 60).sign(id, 'run.zip').token;
-    expect(new DownloadTokens(['new', 'old'], 60).verify(old, id, 'run.zip')).toBe(true);
-    expect(new DownloadTokens(['new'], 60).verify(old, id, 'run.zip')).toBe(false);
   });
 });
