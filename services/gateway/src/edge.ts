@@ -4,7 +4,7 @@ import type { authVars, EnvConfig, httpVars } from '@planexe/config';
 import type { Db } from '@planexe/db';
 import type { Limits } from '@planexe/infra';
 import { hostGuard } from '@planexe/http';
-import type { Logger } from '@planexe/telemetry';
+import { koaTracing, type Logger } from '@planexe/telemetry';
 import { accessLog, errorBoundary, normalisePath } from './edgeBasics.ts';
 import { corsDecoration, corsPolicy, corsPreflight, parseCorsOrigins } from './cors.ts';
 import { edgeAuth } from './edgeAuth.ts';
@@ -30,6 +30,8 @@ export interface EdgeDeps {
   limitsDegraded?: () => boolean;
   keyCache?: KeyCache;
   tokens?: DownloadTokens;
+  /** service.name of the request spans. Default `planexe-gateway`. */
+  serviceName?: string;
 }
 
 export interface Edge {
@@ -41,7 +43,8 @@ export interface Edge {
 }
 
 /**
- * The public edge as one Koa app, identical in standalone and distributed mode (spec/http.md §1): error boundary →
+ * The public edge as one Koa app, identical in standalone and distributed mode (spec/http.md §1): request span →
+ * error boundary →
  * access log → DNS-rebinding guard → path normaliser → gatekeeper (CORS decoration around auth → body size → rate
  * limits) → CORS preflights → health, discovery and docs routes. What comes after (in-process services or the
  * proxy) is the caller's.
@@ -60,6 +63,7 @@ export function createEdge(d: EdgeDeps): Edge {
     d.log.warn({ err: err?.message }, 'response stream error');
   });
 
+  app.use(koaTracing(d.serviceName ?? 'planexe-gateway')); // a no-op unless telemetry is initialised
   app.use(errorBoundary(d.log));
   app.use(accessLog(d.log));
   app.use(hostGuard(d.bindHost));

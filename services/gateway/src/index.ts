@@ -7,4 +7,6 @@ export * from './rateLimits.ts';
 export * from './health.ts';
 export * from './openapi.ts';
 export * from './docsRoutes.ts';
+export * from './proxy.ts';
 export * from './edge.ts';
+export * from './gatewayApp.ts';

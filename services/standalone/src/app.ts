@@ -43,6 +43,7 @@ export async function createStandaloneApp(d: StandaloneDeps): Promise<Standalone
     config: d.config,
     log: d.log,
     bindHost: d.bindHost,
+    serviceName: 'planexe-standalone',
     health: { database: () => pingDb(d.db), bus: () => d.bus.isConnected() },
   });
   const tools = await createConfiguredToolsService({

@@ -4,7 +4,7 @@ import compose from 'koa-compose';
 import { anonymousCaller, type Caller } from '@planexe/auth';
 import { parseUuid } from '@planexe/contracts';
 import { getPlan } from '@planexe/db';
-import { requestBaseUrl } from '@planexe/http';
+import { errorBoundary, requestBaseUrl, trustGateway } from '@planexe/http';
 import type { ToolContext, ToolDeps } from './deps.ts';
 import { ToolRegistry } from './registry.ts';
 import { createMcpServer } from './mcpServer.ts';
@@ -81,10 +81,37 @@ export async function createToolsService(deps: ToolDeps, opts: ToolsOptions): Pr
   };
 }
 
-/** A stand-alone Koa app of the tools service (distributed mode puts the gateway in front of it). */
-export function createToolsApp(service: ToolsService, before: Middleware[] = []): Koa {
+export interface ToolsAppOptions {
+  /** PLANEXE_INTERNAL_SECRET: the only requests served are the gateway's, which carry it. Required. */
+  internalSecret: string;
+  log: { error(obj: object, msg: string): void };
+  /** Readiness for /readyz (false while starting or shutting down). Default: always ready. */
+  ready?: () => boolean;
+  /** Outermost middleware (e.g. tracing). */
+  before?: Middleware[];
+}
+
+/**
+ * The tools service as its own Koa app (distributed mode, behind the gateway). Every request must carry the
+ * internal secret; only then is the caller the gateway forwards (x-planexe-caller) trusted, so reaching this
+ * service directly gets nothing the gateway would have refused. The probes stay open for the orchestrator.
+ */
+export function createToolsApp(service: ToolsService, opts: ToolsAppOptions): Koa {
   const app = new Koa();
-  for (const m of before) app.use(m);
+  for (const m of opts.before ?? []) app.use(m);
+  app.use(errorBoundary(opts.log));
+  app.use(async (ctx, next) => {
+    if (ctx.method !== 'GET') return next();
+    if (ctx.path === '/livez' || ctx.path === '/healthcheck') {
+      ctx.body = { status: 'ok', service: 'planexe-tools' };
+      return;
+    }
+    if (ctx.path !== '/readyz') return next();
+    const ready = opts.ready?.() ?? true;
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ready ? 'ready' : 'not ready' };
+  });
+  app.use(trustGateway({ secret: opts.internalSecret }));
   app.use(service.middleware);
   return app;
 }
