@@ -11,7 +11,7 @@ import { createMcpServer } from './mcpServer.ts';
 import { MultiplexTransport } from './multiplexTransport.ts';
 import { createMcpHttpHandler } from './mcpHttp.ts';
 import { createToolCallHandler, createToolListHandler } from './restBridge.ts';
-import { reportBytes, zipBytes } from './artifacts/artifactSources.ts';
+import { reportBytes, zipBytes } from '@planexe/artifact-sources';
 
 export interface ToolsOptions {
   maxBodyBytes: number;

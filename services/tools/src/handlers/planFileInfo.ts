@@ -2,7 +2,7 @@ import { isoMicrosOffset, parseUuid, publicState, type PlanFileInfoArgs } from '
 import { getPlan } from '@planexe/db';
 import type { ToolContext, ToolDeps } from '../deps.ts';
 import { planNotFound } from '../identity.ts';
-import { reportMeta, zipMeta, type ArtifactMeta } from '../artifacts/artifactSources.ts';
+import { reportMeta, zipMeta, type ArtifactMeta } from '@planexe/artifact-sources';
 
 export async function planFileInfo(deps: ToolDeps, args: PlanFileInfoArgs, ctx: ToolContext) {
   const id = parseUuid(args.plan_id);

@@ -2,7 +2,7 @@ import { parseUuid, publicState, zTimestamp } from '@planexe/contracts';
 import { getPlanStatusView } from '@planexe/db';
 import type { ToolContext, ToolDeps } from '../deps.ts';
 import { planNotFound, sseUrl } from '../identity.ts';
-import { listFiles } from '../artifacts/fileListing.ts';
+import { listFiles } from '@planexe/artifact-sources';
 
 export async function planStatus(deps: ToolDeps, args: { plan_id: string }, ctx: ToolContext) {
   const id = parseUuid(args.plan_id);
