@@ -7,6 +7,8 @@ import { PIPELINE_STEPS, expectedFiles } from '@planexe/worker';
 import { startTestServer, connectClient, payloadOf, type TestServer } from '../harness/testServer.ts';
 import { fakeProfileDir } from '../../services/worker/test/workerHarness.ts';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { createHash } from 'node:crypto';
+import { EventSource } from 'eventsource';
 
 const kinds = await dbKinds();
 
@@ -59,6 +61,24 @@ describe.each(kinds)('agent flow end to end with the in-process worker (%s)', (k
     expect(info.download_url).toContain(`/download/${created.plan_id}/report.html?token=`);
     const zipInfo = await call('plan_file_info', { plan_id: created.plan_id, artifact: 'zip' });
     expect(zipInfo.content_type).toBe('application/zip');
+    // the signed URLs download the exact bytes plan_file_info described, from the same process
+    for (const i of [info, zipInfo]) {
+      const res = await fetch(i.download_url);
+      expect(res.status).toBe(200);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      expect(bytes.length).toBe(i.download_size);
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(i.sha256);
+    }
+    // the SSE stream of a completed plan sends one `complete` and ends
+    const completeState = await new Promise<string>((resolve, reject) => {
+      const es = new EventSource(created.sse_url);
+      es.addEventListener('complete', (e) => {
+        es.close();
+        resolve(JSON.parse((e as MessageEvent).data).state);
+      });
+      es.addEventListener('error', () => (es.close(), reject(new Error('sse error'))));
+    });
+    expect(completeState).toBe('completed');
 
     const row = await dbh.db.selectFrom('plans').select(['generated_report_html', 'run_zip_snapshot']).where('id', '=', created.plan_id).executeTakeFirstOrThrow();
     expect(row.generated_report_html).toContain('<html');

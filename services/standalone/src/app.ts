@@ -8,6 +8,8 @@ import type { Logger } from '@planexe/telemetry';
 import { createEdge, notFound, type Lifecycle } from '@planexe/gateway';
 import type { ModelCatalog, ToolsService } from '@planexe/tools';
 import { createConfiguredToolsService } from '@planexe/tools/configuredService';
+import { createStreamService, type StreamService } from '@planexe/stream';
+import { createArtifactsService, type ArtifactsService } from '@planexe/artifacts';
 
 export interface StandaloneDeps {
   db: Db;
@@ -28,6 +30,8 @@ export interface Standalone {
   tools: ToolsService;
   tokens: DownloadTokens;
   lifecycle: Lifecycle;
+  stream: StreamService;
+  artifacts: ArtifactsService;
   close(): Promise<void>;
 }
 
@@ -56,6 +60,21 @@ export async function createStandaloneApp(d: StandaloneDeps): Promise<Standalone
     config: d.config,
     models: d.models,
   });
+  const c = d.config;
+  // SSE and downloads in the same process, behind the same edge; in-memory caps (one process holds every stream)
+  const stream = createStreamService(
+    { db: d.db, bus: d.bus, limits: d.limits, log: d.log },
+    {
+      pollIntervalSeconds: c.PLANEXE_SSE_POLL_INTERVAL,
+      heartbeatIntervalSeconds: c.PLANEXE_SSE_HEARTBEAT_INTERVAL,
+      maxDurationSeconds: c.PLANEXE_SSE_MAX_DURATION,
+      maxConnections: c.PLANEXE_SSE_MAX_CONNECTIONS,
+      maxTotalConnections: c.PLANEXE_SSE_MAX_TOTAL_CONNECTIONS,
+    },
+  );
+  const artifacts = createArtifactsService({ db: d.db, tokens: edge.tokens, log: d.log }, { runDir: c.PLANEXE_RUN_DIR, workerPlanUrl: c.PLANEXE_WORKER_PLAN_URL });
+  edge.app.use(stream.middleware);
+  edge.app.use(artifacts.middleware);
   edge.app.use(tools.service.middleware);
   for (const s of d.services ?? []) edge.app.use(s);
   edge.app.use(notFound());
@@ -65,8 +84,12 @@ export async function createStandaloneApp(d: StandaloneDeps): Promise<Standalone
     tools: tools.service,
     tokens: edge.tokens,
     lifecycle: edge.lifecycle,
+    stream,
+    artifacts,
     close: async () => {
       edge.lifecycle.markStopping();
+      await stream.close();
+      await artifacts.close();
       await tools.close();
     },
   };
