@@ -10,6 +10,8 @@ export interface SlotOptions {
   leaseMs?: number;
   /** How often every held slot is renewed. Default 20 s. */
   renewEveryMs?: number;
+  /** The longest a stream holds its slot (the maximum stream age): a lease at least this long is never renewed. */
+  maxHoldMs?: number;
   /** Group name prefix, so tests and deployments can share one Redis. Default `sse:`. */
   groupPrefix?: string;
   onError?: (err: unknown) => void;
@@ -51,8 +53,11 @@ export class ConnectionSlots {
     this.totalGroup = `${this.prefix}total`;
     this.leaseMs = opts.leaseMs ?? 60_000;
     const renewEvery = opts.renewEveryMs ?? 20_000;
+    // standalone passes a lease longer than any stream: its slots die with the process, renewing buys nothing
+    const needsRenewal = opts.maxHoldMs === undefined || this.leaseMs < opts.maxHoldMs + renewEvery;
     this.timer = setInterval(() => void this.renewBucket(), Math.max(1, Math.floor(renewEvery / BUCKETS)));
     this.timer.unref();
+    if (!needsRenewal) clearInterval(this.timer);
   }
 
   clientGroup(client: string): string {

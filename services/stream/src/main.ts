@@ -10,7 +10,8 @@ import { bindPort, ConfigError, postgresUrl } from '@planexe/config';
 import { createPostgresDb, migrate } from '@planexe/db';
 import { NatsBus, RedisLimits } from '@planexe/infra';
 import { createLogger } from '@planexe/telemetry';
-import { createStreamApp, createStreamService, streamOptionsFromConfig } from './app.ts';
+import { createStreamService, streamOptionsFromConfig } from './streamService.ts';
+import { createStreamListener } from './streamApp.ts';
 import { clientAddressResolver } from './clientAddress.ts';
 import { loadStreamConfig } from './streamConfig.ts';
 
@@ -48,9 +49,7 @@ const service = createStreamService(
   { db: dbh.db, bus, limits, log },
   { ...streamOptionsFromConfig(config), clientAddress: clientAddressResolver(config.PLANEXE_INTERNAL_SECRET) },
 );
-const app = createStreamApp(service, { busConnected: () => bus.isConnected() });
-app.on('error', (err: Error) => log.warn({ err: err.message }, 'http error'));
-const server = createServer(app.callback());
+const server = createServer(createStreamListener(service, { busConnected: () => bus.isConnected(), onError: (err) => log.warn({ err: err.message }, 'http error') }));
 server.keepAliveTimeout = 65_000; // longer than common load-balancer idle timeouts
 await new Promise<void>((resolve) => server.listen(bindPort(config), config.PLANEXE_MCP_HTTP_HOST, resolve));
 const port = (server.address() as AddressInfo).port;

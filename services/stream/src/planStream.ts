@@ -18,6 +18,16 @@ export interface StreamTimings {
 /** A reader that stopped reading: past this much buffered output the connection is dropped. */
 const MAX_BUFFERED_BYTES = 256 * 1024;
 
+// Per-connection memory matters (15,000 streams per process): the response and the timer call these shared
+// functions with the stream as an argument instead of holding two closures per stream.
+const STREAM = Symbol('planStream');
+function onResponseClose(this: ServerResponse & { [STREAM]?: PlanStream }) {
+  this[STREAM]?.end();
+}
+function onStreamTimer(stream: PlanStream) {
+  stream.tick();
+}
+
 /**
  * One client's stream of one plan (spec/sse.md §4, push-driven): the first state, a `status` whenever state or
  * progress differ from the last sent one, a `heartbeat` after silence, `complete` on a terminal state, `error`
@@ -32,14 +42,12 @@ export class PlanStream implements FeedListener {
   private lastEventAt = this.startedAt;
   private lastWriteAt = this.startedAt;
   private timer?: NodeJS.Timeout;
-  private resolveFinished!: () => void;
-  /** Settles when the stream has ended for any reason (it never rejects). */
-  readonly finished = new Promise<void>((r) => (this.resolveFinished = r));
 
   /**
    * @param planId the path value, echoed verbatim in payloads
    * @param key the canonical plan UUID, or null when the path value is not a UUID ("not found")
    * @param lastVersion the client's Last-Event-ID: states up to this version are not sent again
+   * @param onEnd called once when the stream has ended, for any reason
    */
   constructor(
     private readonly res: ServerResponse,
@@ -47,16 +55,15 @@ export class PlanStream implements FeedListener {
     private readonly key: string | null,
     private readonly feeds: PlanFeeds,
     private readonly t: StreamTimings,
-    private lastVersion = 0,
+    private lastVersion: number,
+    private readonly onEnd: (s: PlanStream) => void,
   ) {}
 
-  /** Runs the stream; resolves when it has ended. */
-  async run(): Promise<void> {
-    this.res.once('close', this.onClose);
-    if (!this.key) {
-      this.finish(notFoundEvent(this.planId));
-      return this.finished;
-    }
+  /** Starts the stream: resolves once the first state is sent (the stream then lives on by itself). */
+  async start(): Promise<void> {
+    (this.res as ServerResponse & { [STREAM]?: PlanStream })[STREAM] = this;
+    this.res.once('close', onResponseClose);
+    if (!this.key) return this.finish(notFoundEvent(this.planId));
     let first: PlanUpdate | null;
     try {
       first = await this.feeds.join(this.key, this);
@@ -65,13 +72,12 @@ export class PlanStream implements FeedListener {
       this.end();
       throw e;
     }
-    if (this.ended) return this.finished;
+    if (this.ended) return;
     if (!first) this.finish(notFoundEvent(this.planId));
     // a plan that is already over always yields its `complete`, even to a client that saw that version before
     else if (isTerminal(first)) this.finish(completeEvent(this.planId, first, Date.now()));
     else this.onUpdate(first);
     if (!this.ended) this.arm();
-    return this.finished;
   }
 
   onUpdate(u: PlanUpdate): void {
@@ -101,9 +107,8 @@ export class PlanStream implements FeedListener {
     this.finish(sseComment('reconnect: this server is shutting down'));
   }
 
-  private readonly onClose = () => this.end();
-
-  private readonly onTimer = () => {
+  /** The timer fired: maximum age, heartbeat or keep-alive comment, whichever is due. */
+  tick(): void {
     this.timer = undefined;
     if (this.ended) return;
     const now = Date.now();
@@ -115,7 +120,7 @@ export class PlanStream implements FeedListener {
       this.write(sseComment('keep-alive'));
     }
     if (!this.ended) this.arm();
-  };
+  }
 
   private heartbeatPeriod(): number {
     return Math.max(this.t.heartbeatIntervalMs, this.t.pollIntervalMs);
@@ -127,7 +132,7 @@ export class PlanStream implements FeedListener {
       this.lastWriteAt + this.t.keepAliveMs,
       this.startedAt + this.t.maxDurationSeconds * 1000,
     );
-    this.timer = setTimeout(this.onTimer, Math.max(0, next - Date.now()));
+    this.timer = setTimeout(onStreamTimer, Math.max(0, next - Date.now()), this);
     this.timer.unref();
   }
 
@@ -150,12 +155,14 @@ export class PlanStream implements FeedListener {
     this.end();
   }
 
-  private end(): void {
+  /** Ends the stream without writing (the client went away, or after finish). */
+  end(): void {
     if (this.ended) return;
     this.ended = true;
     if (this.timer) clearTimeout(this.timer);
-    this.res.off('close', this.onClose);
+    this.res.off('close', onResponseClose);
+    (this.res as ServerResponse & { [STREAM]?: PlanStream })[STREAM] = undefined;
     if (this.key) this.feeds.leave(this.key, this);
-    this.resolveFinished();
+    this.onEnd(this);
   }
 }

@@ -1,10 +1,10 @@
-import Koa, { type Context, type Middleware, type Next } from 'koa';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Context, Middleware, Next } from 'koa';
 import { parseUuid } from '@planexe/contracts';
 import type { Db } from '@planexe/db';
-import { sendError } from '@planexe/http';
 import type { Limits, ProgressBus } from '@planexe/infra';
 import type { Logger } from '@planexe/telemetry';
-import { peerAddress } from './clientAddress.ts';
+import { peerAddress, type ClientAddressOf } from './clientAddress.ts';
 import { ConnectionSlots } from './connectionSlots.ts';
 import { PlanFeeds } from './planFeeds.ts';
 import { PlanStream, type StreamTimings } from './planStream.ts';
@@ -27,16 +27,19 @@ export interface StreamOptions {
   maxTotalConnections: number;
   /** Longest write silence before a keep-alive comment; clamped to ≤ 15 s. Default 15. */
   keepAliveSeconds?: number;
-  /** Slot lease (default 60 s) and renew period (default 20 s): a dead replica's slots stop counting after one lease. */
+  /**
+   * Slot lease (default 60 s) and renew period (default 20 s): a dead replica's slots stop counting after one
+   * lease. A lease longer than the maximum stream age is never renewed (standalone: nothing outlives the process).
+   */
   slotLeaseMs?: number;
   slotRenewMs?: number;
   /** Prefix of the Limits groups. Default `sse:`. */
   slotGroupPrefix?: string;
   /**
-   * The client address the per-client cap counts by. Default: `ctx.state.clientIp` when an edge middleware set it,
-   * else the socket peer address (`unknown` if absent), as upstream. See clientAddressResolver for the gateway case.
+   * The address the per-client cap counts by. Default: `ctx.state.clientIp` when an edge middleware set it, else
+   * the socket peer (`unknown` if absent), as upstream. Behind the gateway: clientAddressResolver(secret).
    */
-  clientAddress?: (ctx: Context) => string;
+  clientAddress?: ClientAddressOf;
 }
 
 /** Builds StreamOptions from a config holding the spec's variables (`loadServiceConfig('standalone')` has them). */
@@ -67,8 +70,13 @@ export interface StreamStats {
 }
 
 export interface StreamService {
-  /** Serves `GET /sse/plan/{plan_id}`; every other request goes to `next`. */
+  /** Koa mount: serves `GET /sse/plan/{plan_id}` behind the host app's edge middleware; the rest goes to `next`. */
   middleware: Middleware;
+  /**
+   * node:http mount ahead of any framework (the stream process): serves `GET /sse/plan/{plan_id}` and returns true,
+   * or returns false for any other request. Saves Koa's ~2 KB of per-request state on every open stream.
+   */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
   /** Ends every open stream with a reconnect comment, answers new requests likewise, and waits for the slots to be released. */
   drain(): Promise<void>;
   /** drain(), then stops lease renewal, the poll timer and every bus subscription (deps stay open: the caller owns them). */
@@ -77,31 +85,51 @@ export interface StreamService {
   readonly draining: boolean;
 }
 
-const ROUTE = /^\/sse\/plan\/([^/]+)$/;
+/** Socket errors of a client that went away (Koa reports them through app 'error' once a stream ends). */
+export function isClientGone(err: { code?: string }): boolean {
+  return ['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED'].includes(err.code ?? '');
+}
 
-function decodePathValue(v: string): string {
+const ROUTE = /^\/sse\/plan\/([^/?]+)(?:\?.*)?$/;
+
+/** The plan id of an SSE request, verbatim (URL-decoded), or null when the request is not one. */
+function planIdOf(method: string | undefined, url: string | undefined): string | null {
+  const m = method === 'GET' && url ? ROUTE.exec(url) : null;
+  if (!m) return null;
   try {
-    return decodeURIComponent(v);
+    return decodeURIComponent(m[1]);
   } catch {
-    return v;
+    return m[1];
   }
 }
 
 /** Last-Event-ID as a state version (our addition; the spec ignores it). */
-function lastEventVersion(ctx: Context): number {
-  const v = ctx.get('Last-Event-ID').trim();
+function lastEventVersion(req: IncomingMessage): number {
+  const v = String(req.headers['last-event-id'] ?? '').trim();
   return /^\d{1,15}$/.test(v) ? Number(v) : 0;
 }
 
 /** Headers and the retry hint: the response has started. The stream must outlive every socket timeout. */
-function startResponse(ctx: Context): void {
-  ctx.respond = false;
-  ctx.status = 200;
-  const socket = ctx.req.socket;
-  socket.setTimeout(0);
-  socket.setNoDelay(true);
-  ctx.res.writeHead(200, SSE_HEADERS);
-  ctx.res.write(RETRY_HINT);
+function startResponse(req: IncomingMessage, res: ServerResponse): void {
+  req.socket.setTimeout(0);
+  req.socket.setNoDelay(true);
+  res.writeHead(200, SSE_HEADERS);
+  res.write(RETRY_HINT);
+}
+
+/** How a mount answers: Koa keeps its decorations and error body; node:http writes directly. */
+interface Mount {
+  req: IncomingMessage;
+  res: ServerResponse;
+  state?: { clientIp?: string };
+  /** Called before the SSE response starts (Koa: hand the response over). */
+  takeOver(): void;
+  refuse(message: string): void;
+}
+
+function jsonError(res: ServerResponse, status: number, code: string, message: string): void {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify({ error: { code, message }, detail: message }));
 }
 
 /** The SSE progress stream (spec/sse.md), push-driven from the bus with a polling fallback. */
@@ -119,64 +147,104 @@ export function createStreamService(deps: StreamDeps, opts: StreamOptions): Stre
     maxTotal: opts.maxTotalConnections,
     leaseMs: opts.slotLeaseMs,
     renewEveryMs: opts.slotRenewMs,
+    maxHoldMs: opts.maxDurationSeconds * 1000,
     groupPrefix: opts.slotGroupPrefix,
     onError,
   });
   const clientAddress = opts.clientAddress ?? peerAddress;
-  const streams = new Set<PlanStream>();
-  const handlers = new Set<Promise<void>>();
+  /** Open streams and the slot each holds. */
+  const streams = new Map<PlanStream, string>();
+  /** Work drain() waits for: requests being set up, slot releases. Nothing per open stream is awaited. */
+  const pending = new Set<Promise<void>>();
   let draining = false;
 
-  const sendReconnect = (ctx: Context) => {
-    startResponse(ctx);
-    ctx.res.end(sseComment('reconnect: this server is shutting down'));
+  function track(p: Promise<unknown>): void {
+    const t: Promise<void> = p.then(
+      () => void pending.delete(t),
+      (e) => void (pending.delete(t), onError(e)),
+    );
+    pending.add(t);
+  }
+
+  const onEnd = (stream: PlanStream) => {
+    const holder = streams.get(stream);
+    streams.delete(stream);
+    if (holder) track(slots.release(holder));
   };
 
-  async function serve(ctx: Context, planId: string): Promise<void> {
-    if (draining) return sendReconnect(ctx);
+  const sendReconnect = (m: Mount) => {
+    m.takeOver();
+    startResponse(m.req, m.res);
+    m.res.end(sseComment('reconnect: this server is shutting down'));
+  };
+
+  async function serve(m: Mount, planId: string): Promise<void> {
+    if (draining) return sendReconnect(m);
     // caps are checked and reserved before any byte of the response (upstream answered 200 and then failed)
-    const r = await slots.reserve(clientAddress(ctx));
-    if (!r.ok) return sendError(ctx, 429, 'SSE_CONNECTION_LIMIT', r.message);
-    try {
-      if (ctx.req.socket.destroyed) return;
-      if (draining) return sendReconnect(ctx);
-      startResponse(ctx);
-      const stream = new PlanStream(ctx.res, planId, parseUuid(planId), feeds, timings, lastEventVersion(ctx));
-      streams.add(stream);
-      try {
-        await stream.run();
-      } finally {
-        streams.delete(stream);
-      }
-    } finally {
-      await slots.release(r.holder);
+    const r = await slots.reserve(clientAddress(m.req, m.state));
+    if (!r.ok) return m.refuse(r.message);
+    if (m.req.socket.destroyed || draining) {
+      track(slots.release(r.holder));
+      if (!m.req.socket.destroyed) sendReconnect(m);
+      return;
     }
+    m.takeOver();
+    startResponse(m.req, m.res);
+    const stream = new PlanStream(m.res, planId, parseUuid(planId), feeds, timings, lastEventVersion(m.req), onEnd);
+    streams.set(stream, r.holder);
+    // returns once the first state is out: the stream then lives on with no promise pending
+    await stream.start();
   }
 
   const middleware: Middleware = async (ctx: Context, next: Next) => {
-    const m = ctx.method === 'GET' ? ROUTE.exec(ctx.path) : null;
-    if (!m) return next();
-    const handled = serve(ctx, decodePathValue(m[1]));
-    const tracked = handled.catch(() => {});
-    handlers.add(tracked);
+    const planId = planIdOf(ctx.method, ctx.url);
+    if (planId === null) return next();
+    const handled = serve(
+      {
+        req: ctx.req,
+        res: ctx.res,
+        state: ctx.state,
+        takeOver: () => {
+          ctx.respond = false;
+          ctx.status = 200;
+        },
+        refuse: (message) => {
+          ctx.status = 429;
+          ctx.body = { error: { code: 'SSE_CONNECTION_LIMIT', message }, detail: message };
+        },
+      },
+      planId,
+    );
+    track(handled.catch(() => {}));
     try {
       await handled;
     } catch (e) {
       if (!ctx.headerSent) throw e;
       onError(e);
-    } finally {
-      handlers.delete(tracked);
     }
   };
 
+  function handle(req: IncomingMessage, res: ServerResponse): boolean {
+    const planId = planIdOf(req.method, req.url);
+    if (planId === null) return false;
+    const handled = serve({ req, res, takeOver: () => {}, refuse: (msg) => jsonError(res, 429, 'SSE_CONNECTION_LIMIT', msg) }, planId).catch((e) => {
+      onError(e);
+      if (!res.headersSent) jsonError(res, 500, 'INTERNAL_ERROR', 'Internal Server Error');
+      else res.destroy();
+    });
+    track(handled);
+    return true;
+  }
+
   async function drain(): Promise<void> {
     draining = true;
-    for (const s of [...streams]) s.drain();
-    while (handlers.size) await Promise.all([...handlers]);
+    for (const s of [...streams.keys()]) s.drain();
+    while (pending.size) await Promise.all([...pending]);
   }
 
   return {
     middleware,
+    handle,
     drain,
     async close() {
       await drain();
@@ -188,24 +256,4 @@ export function createStreamService(deps: StreamDeps, opts: StreamOptions): Stre
       return draining;
     },
   };
-}
-
-/**
- * The stream service as its own Koa app (distributed mode): the SSE route, the probes (`/livez`; `/readyz` 503
- * while draining, so the load balancer stops sending streams here; `/healthcheck` with the bus state) and a JSON 404.
- */
-export function createStreamApp(service: StreamService, opts: { busConnected?: () => boolean } = {}): Koa {
-  const app = new Koa({ proxy: false });
-  app.use(async (ctx, next) => {
-    if (ctx.method !== 'GET' || !['/livez', '/readyz', '/healthcheck'].includes(ctx.path)) return next();
-    ctx.set('Cache-Control', 'no-store');
-    if (ctx.path === '/livez') return void (ctx.body = { status: 'ok' });
-    ctx.status = service.draining ? 503 : 200;
-    if (ctx.path === '/readyz') return void (ctx.body = { status: service.draining ? 'stopping' : 'ready' });
-    const bus = opts.busConnected?.() ?? true;
-    ctx.body = { status: service.draining ? 'stopping' : bus ? 'healthy' : 'degraded', dependencies: { nats: bus ? 'ok' : 'down' }, ...service.stats() };
-  });
-  app.use(service.middleware);
-  app.use(async (ctx) => sendError(ctx, 404, 'NOT_FOUND', 'Not Found'));
-  return app;
 }

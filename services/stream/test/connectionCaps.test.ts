@@ -1,12 +1,13 @@
 /** spec/sse.md §5 caps, reserved before the response starts; shared across replicas through Redis; crash-safe leases. */
 import { spawn } from 'node:child_process';
+import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisLimits } from '@planexe/infra';
 import { REDIS_URL } from '@planexe/testing/infra';
 import { combos, createInfra, createPlan, distributedAvailable, eventually, FAST, rawStream, startStreamServer, type Infra, type RawStream } from './streamHarness.ts';
 
-const byHeader = { clientAddress: (ctx: any) => ctx.get('x-test-client') || 'unknown' };
+const byHeader = { clientAddress: (req: IncomingMessage) => String(req.headers['x-test-client'] ?? 'unknown') };
 const open = (url: string, client = 'A') => rawStream(url, { 'x-test-client': client });
 
 async function expect429(url: string, message: string, client = 'A') {
@@ -90,7 +91,8 @@ describe.skipIf(!(await distributedAvailable()))('caps across replicas (Redis)',
   it('two stream apps on one Redis enforce one global cap', async () => {
     const limits2 = new RedisLimits({ connection: REDIS_URL, keyPrefix: `${infra.prefix}:` });
     const a = await startStreamServer(infra, { ...FAST, maxTotalConnections: 3, slotGroupPrefix: 'g:' });
-    const b = await startStreamServer({ ...infra, limits: limits2 }, { ...FAST, maxTotalConnections: 3, slotGroupPrefix: 'g:' });
+    // b runs the node:http listener of the stream process, a the Koa middleware: both answer the same 429
+    const b = await startStreamServer({ ...infra, limits: limits2 }, { ...FAST, maxTotalConnections: 3, slotGroupPrefix: 'g:' }, undefined, 'node');
     try {
       const held = [await open(a.planUrl(planId)), await open(a.planUrl(planId)), await open(b.planUrl(planId))];
       expect(held.map((r) => r.status)).toEqual([200, 200, 200]);

@@ -2,12 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { combos, createInfra, createPlan, FAST, rawStream, setPlan, SseClient, startStreamServer, eventually, sleep, type Infra, type StreamServer } from './streamHarness.ts';
 
+// standalone serves /sse through Koa middleware, the stream process through its node:http listener: test each
 describe.each(await combos())('SSE /sse/plan/{id} (%s)', (combo) => {
+  const mount = combo === 'embedded' ? 'koa' : 'node';
   let infra: Infra;
   let s: StreamServer;
   beforeAll(async () => {
     infra = await createInfra(combo);
-    s = await startStreamServer(infra, FAST);
+    s = await startStreamServer(infra, FAST, undefined, mount);
   });
   afterAll(async () => {
     await s?.close();
@@ -116,7 +118,7 @@ describe.each(await combos())('SSE /sse/plan/{id} (%s)', (combo) => {
   });
 
   it('with a heartbeat interval of 0, repeated identical snapshots produce heartbeats (Z timestamps)', async () => {
-    const s0 = await startStreamServer(infra, { ...FAST, heartbeatIntervalSeconds: 0, pollIntervalSeconds: 60 });
+    const s0 = await startStreamServer(infra, { ...FAST, heartbeatIntervalSeconds: 0, pollIntervalSeconds: 60 }, undefined, mount);
     try {
       const id = await createPlan(infra.db);
       const c = new SseClient(s0.planUrl(id));
@@ -132,7 +134,7 @@ describe.each(await combos())('SSE /sse/plan/{id} (%s)', (combo) => {
   });
 
   it('sends a heartbeat after heartbeat-interval seconds of silence, keep-alive comments in between', async () => {
-    const s1 = await startStreamServer(infra, { ...FAST, heartbeatIntervalSeconds: 1, keepAliveSeconds: 0.3 });
+    const s1 = await startStreamServer(infra, { ...FAST, heartbeatIntervalSeconds: 1, keepAliveSeconds: 0.3 }, undefined, mount);
     try {
       const id = await createPlan(infra.db);
       const r = await rawStream(s1.planUrl(id));
@@ -147,7 +149,7 @@ describe.each(await combos())('SSE /sse/plan/{id} (%s)', (combo) => {
   });
 
   it('ends with error SSE_TIMEOUT when the stream reaches its maximum duration', async () => {
-    const s2 = await startStreamServer(infra, { ...FAST, maxDurationSeconds: 1 });
+    const s2 = await startStreamServer(infra, { ...FAST, maxDurationSeconds: 1 }, undefined, mount);
     try {
       const id = await createPlan(infra.db);
       const c = new SseClient(s2.planUrl(id));
@@ -179,7 +181,7 @@ describe.each(await combos())('SSE /sse/plan/{id} (%s)', (combo) => {
       srv.requestTimeout = 500;
       srv.headersTimeout = 400;
       srv.timeout = 500;
-    });
+    }, mount);
     try {
       const id = await createPlan(infra.db);
       const c = new SseClient(s3.planUrl(id));

@@ -14,7 +14,8 @@ import {
   redisAvailable,
   REDIS_URL,
 } from '@planexe/testing/infra';
-import { createStreamApp, createStreamService, type StreamOptions, type StreamService } from '../src/app.ts';
+import { createStreamService, type StreamOptions, type StreamService } from '../src/streamService.ts';
+import { createStreamApp, createStreamListener } from '../src/streamApp.ts';
 
 export const FAST: StreamOptions = {
   pollIntervalSeconds: 0.2,
@@ -100,9 +101,11 @@ export async function startStreamServer(
   deps: { db: Db; bus: ProgressBus; limits: Limits },
   opts: StreamOptions,
   configure?: (s: Server) => void,
+  /** `koa`: the middleware behind a Koa app (standalone); `node`: the node:http listener the stream process runs. */
+  mount: 'koa' | 'node' = 'koa',
 ): Promise<StreamServer> {
   const service = createStreamService(deps, opts);
-  const server = createServer(createStreamApp(service).callback());
+  const server = createServer(mount === 'koa' ? createStreamApp(service).callback() : createStreamListener(service));
   configure?.(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
