@@ -1,0 +1,23 @@
+import { describe, it, expect } from 'vitest';
+import { normaliseCloudUrl, PLACEHOLDER_URL } from './cloudUrl.ts';
+
+describe('PLANEXE_URL normalisation (spec/tools.md §9.3)', () => {
+  it.each([
+    ['https://mcp.planexe.org', 'https://mcp.planexe.org/mcp', 'https://mcp.planexe.org'],
+    ['https://mcp.planexe.org/', 'https://mcp.planexe.org/mcp', 'https://mcp.planexe.org'],
+    ['  https://mcp.planexe.org/mcp/  ', 'https://mcp.planexe.org/mcp', 'https://mcp.planexe.org'],
+    ['https://mcp.planexe.org/mcp/tools/call', 'https://mcp.planexe.org/mcp', 'https://mcp.planexe.org'],
+    ['https://mcp.planexe.org/mcp/tools', 'https://mcp.planexe.org/mcp', 'https://mcp.planexe.org'],
+    ['https://h.example/base/tools/call', 'https://h.example/base/mcp', 'https://h.example/base'],
+    ['https://h.example/base/tools', 'https://h.example/base/mcp', 'https://h.example/base'],
+    ['http://127.0.0.1:8001/mcp?x=1#frag', 'http://127.0.0.1:8001/mcp', 'http://127.0.0.1:8001'],
+  ])('%s', (raw, mcp, download) => expect(normaliseCloudUrl(raw)).toEqual({ mcp, download }));
+
+  it('defaults to the placeholder and refuses what is not an http(s) URL or carries credentials', () => {
+    expect(normaliseCloudUrl(undefined).mcp).toBe(PLACEHOLDER_URL);
+    expect(normaliseCloudUrl('  ').mcp).toBe(PLACEHOLDER_URL);
+    expect(() => normaliseCloudUrl('not a url')).toThrow(/PLANEXE_URL/);
+    expect(() => normaliseCloudUrl('ftp://x/mcp')).toThrow(/http/);
+    expect(() => normaliseCloudUrl('https://u:p@x/mcp')).toThrow(/PLANEXE_MCP_API_KEY/);
+  });
+});

@@ -1,0 +1,35 @@
+/** The upstream placeholder: the proxy warns when it is still in use. */
+export const PLACEHOLDER_URL = 'https://your-railway-app.up.railway.app/mcp';
+
+export interface CloudUrls {
+  /** `<base>/mcp`: JSON-RPC endpoint; the REST bridge is `<mcp>/tools/call`. */
+  mcp: string;
+  /** `<base>`: where `/download/<plan_id>/<file>` is served. */
+  download: string;
+}
+
+/**
+ * PLANEXE_URL normalised as spec/tools.md §9.3 says: trimmed, query and fragment dropped, a trailing
+ * `/mcp/tools/call`, `/mcp/tools`, `/tools/call` or `/tools` removed, `/mcp` appended when missing.
+ */
+export function normaliseCloudUrl(raw: string | undefined): CloudUrls {
+  const text = (raw ?? '').trim() || PLACEHOLDER_URL;
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw new Error(`PLANEXE_URL is not a URL: ${JSON.stringify(text)}`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`PLANEXE_URL must be http(s): ${JSON.stringify(text)}`);
+  if (u.username || u.password) throw new Error('PLANEXE_URL must not carry credentials: put the key in PLANEXE_MCP_API_KEY');
+  let path = u.pathname.replace(/\/+$/, '');
+  for (const suffix of ['/mcp/tools/call', '/mcp/tools', '/tools/call', '/tools']) {
+    if (path.endsWith(suffix)) {
+      path = path.slice(0, -suffix.length).replace(/\/+$/, '');
+      break;
+    }
+  }
+  if (!path.endsWith('/mcp')) path += '/mcp';
+  const mcp = `${u.origin}${path}`;
+  return { mcp, download: mcp.slice(0, -'/mcp'.length) };
+}

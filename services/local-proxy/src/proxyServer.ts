@@ -1,0 +1,69 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { CallToolRequestSchema, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import catalog from './cloudCatalog.json' with { type: 'json' };
+import { RemoteError, type CloudClient } from './cloudClient.ts';
+import { planDownload } from './planDownload.ts';
+
+export const LOCAL_SERVER_NAME = 'planexe-mcp-local';
+
+export interface ProxyOptions {
+  client: CloudClient;
+  planexePath?: string;
+  log: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
+  /** Smallest gap between two progress notifications (ms). */
+  progressEveryMs?: number;
+}
+
+const result = (payload: Record<string, unknown>, isError: boolean) => ({
+  content: [{ type: 'text' as const, text: JSON.stringify(payload) }],
+  structuredContent: payload,
+  isError,
+});
+
+/**
+ * The stdio MCP server: the cloud's tools (plan_file_info replaced by plan_download) forwarded to the PlanExe
+ * server, and plan_download run here. Tool errors are results (isError), never JSON-RPC errors.
+ */
+export function createProxyServer(o: ProxyOptions): Server {
+  const server = new Server(
+    { name: LOCAL_SERVER_NAME, version: catalog.serverVersion },
+    { capabilities: { tools: { listChanged: false }, resources: { subscribe: false, listChanged: false } }, instructions: catalog.instructions },
+  );
+  const tools = { tools: catalog.tools as any[] };
+  const names = new Set(catalog.tools.map((t) => t.name));
+  server.setRequestHandler(ListToolsRequestSchema, async () => tools);
+  server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: [] }));
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: [] }));
+  server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
+    const { name } = req.params;
+    const args = (req.params.arguments ?? {}) as Record<string, unknown>;
+    if (!names.has(name)) return result({ error: { code: 'INVALID_TOOL', message: `Unknown tool: ${name}` } }, true);
+    if (name === 'plan_download') {
+      const token = req.params._meta?.progressToken;
+      let last = 0;
+      const onProgress =
+        token === undefined
+          ? undefined
+          : (received: number, total: number | undefined) => {
+              const now = Date.now();
+              if (received !== 0 && received !== total && now - last < (o.progressEveryMs ?? 200)) return;
+              last = now;
+              const message = total ? `${Math.floor((100 * received) / total)}% of ${total} bytes` : `${received} bytes`;
+              void extra
+                .sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: received, ...(total ? { total } : {}), message } })
+                .catch(() => {});
+            };
+      const r = await planDownload(args, { client: o.client, planexePath: o.planexePath, onProgress, log: o.log });
+      return result(r.payload, r.isError);
+    }
+    try {
+      const r = await o.client.callTool(name, args);
+      return result(r.payload, r.isError);
+    } catch (e) {
+      const message = e instanceof RemoteError ? e.message : e instanceof Error ? e.message : String(e);
+      o.log('warn', 'remote call failed', { tool: name, err: message });
+      return result({ error: { code: 'REMOTE_ERROR', message } }, true);
+    }
+  });
+  return server;
+}
