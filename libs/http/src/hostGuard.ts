@@ -2,6 +2,9 @@ import type { Context, Next } from 'koa';
 
 const LOOPBACK_BIND = new Set(['127.0.0.1', 'localhost', '::1']);
 
+/** Whether hostGuard does anything for this bind host (it is a pass-through otherwise). */
+export const hostGuardActive = (bindHost: string): boolean => LOOPBACK_BIND.has(bindHost);
+
 /**
  * DNS-rebinding guard (spec/http.md §6.1): while the server is bound to a loopback address, the Host header must
  * name a loopback host with a port, and a present Origin must be a loopback http origin. Off for other binds.

@@ -1,9 +1,10 @@
-import Koa, { type Context } from 'koa';
+import Koa, { type Context, type Middleware } from 'koa';
+import compose from 'koa-compose';
 import { DownloadTokens, KeyCache } from '@planexe/auth';
 import type { authVars, EnvConfig, httpVars } from '@planexe/config';
 import type { Db } from '@planexe/db';
 import type { Limits } from '@planexe/infra';
-import { hostGuard } from '@planexe/http';
+import { hostGuard, hostGuardActive } from '@planexe/http';
 import { koaTracing, type Logger } from '@planexe/telemetry';
 import { accessLog, errorBoundary, normalisePath } from './edgeBasics.ts';
 import { corsDecoration, corsPolicy, corsPreflight, parseCorsOrigins } from './cors.ts';
@@ -30,6 +31,8 @@ export interface EdgeDeps {
   limitsDegraded?: () => boolean;
   keyCache?: KeyCache;
   tokens?: DownloadTokens;
+  /** One span per request (the process called initTelemetry); off, the edge skips the tracing work. */
+  tracing?: boolean;
   /** service.name of the request spans. Default `planexe-gateway`. */
   serviceName?: string;
 }
@@ -63,10 +66,10 @@ export function createEdge(d: EdgeDeps): Edge {
     d.log.warn({ err: err?.message }, 'response stream error');
   });
 
-  app.use(koaTracing(d.serviceName ?? 'planexe-gateway')); // a no-op unless telemetry is initialised
+  if (d.tracing) app.use(koaTracing(d.serviceName ?? 'planexe-gateway'));
   app.use(errorBoundary(d.log));
   app.use(accessLog(d.log));
-  app.use(hostGuard(d.bindHost));
+  if (hostGuardActive(d.bindHost)) app.use(hostGuard(d.bindHost));
   app.use(normalisePath());
   app.use(corsDecoration(cors));
   app.use(
@@ -90,13 +93,15 @@ export function createEdge(d: EdgeDeps): Edge {
     }),
   );
   app.use(corsPreflight(cors));
-  for (const router of [
-    healthRouter({ requireAuth: c.PLANEXE_MCP_REQUIRE_AUTH, checks: d.health }, lifecycle),
-    discoveryRouter({ requireAuth: c.PLANEXE_MCP_REQUIRE_AUTH, glamaEmail: c.PLANEXE_MCP_GLAMA_MAINTAINER_EMAIL }),
-    docsRouter({ requireAuth: c.PLANEXE_MCP_REQUIRE_AUTH, downloadTokenTtlSeconds: c.PLANEXE_DOWNLOAD_TOKEN_TTL, planCreateCost: c.PLANEXE_MCP_PLAN_CREATE_COST }),
-  ]) {
-    app.use(router.routes());
-  }
+  const edgeRoutes = compose(
+    [
+      healthRouter({ requireAuth: c.PLANEXE_MCP_REQUIRE_AUTH, checks: d.health }, lifecycle),
+      discoveryRouter({ requireAuth: c.PLANEXE_MCP_REQUIRE_AUTH, glamaEmail: c.PLANEXE_MCP_GLAMA_MAINTAINER_EMAIL }),
+      docsRouter({ requireAuth: c.PLANEXE_MCP_REQUIRE_AUTH, downloadTokenTtlSeconds: c.PLANEXE_DOWNLOAD_TOKEN_TTL, planCreateCost: c.PLANEXE_MCP_PLAN_CREATE_COST }),
+    ].map((r) => r.routes() as unknown as Middleware),
+  );
+  // the hot paths (/mcp/…, /sse/…, /download/…) never match an edge route: skip the routers' matching for them
+  app.use((ctx, next) => (/^\/(mcp|sse|download)\//.test(ctx.path) ? next() : edgeRoutes(ctx, next)));
   return { app, lifecycle, keyCache, tokens };
 }
 

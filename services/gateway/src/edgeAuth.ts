@@ -61,6 +61,7 @@ export function edgeAuth(o: EdgeAuthOptions) {
       }
     }
     const key = extractApiKey(ctx.headers, ctx.query);
+    ctx.state.apiKey = key; // the rate limiter keys on it (never logged, never forwarded)
     // a valid signed token for exactly /download/<plan_id>/<file> replaces the key (spec/http.md §9 step 1)
     const m = /^\/download\/([^/]+)\/([^/]+)$/.exec(ctx.path);
     const token = ctx.query.token;

@@ -19,10 +19,10 @@ export interface GatewayDeps extends EdgeDeps {
 export function createGatewayApp(d: GatewayDeps): Edge {
   if (!d.internalSecret) throw new Error('createGatewayApp: an internal secret is required (PLANEXE_INTERNAL_SECRET)');
   const edge = createEdge(d);
-  const proxyTo = createProxy({ internalSecret: d.internalSecret, timeoutMs: d.upstreamTimeoutMs, log: d.log });
+  const proxyTo = createProxy({ internalSecret: d.internalSecret, timeoutMs: d.upstreamTimeoutMs, log: d.log, tracing: d.tracing });
   const tools = proxyTo({ name: 'tools', baseUrl: d.upstreams.tools });
-  const stream = proxyTo({ name: 'stream', baseUrl: d.upstreams.stream });
-  const artifacts = proxyTo({ name: 'artifacts', baseUrl: d.upstreams.artifacts });
+  const stream = proxyTo({ name: 'stream', baseUrl: d.upstreams.stream, streaming: true });
+  const artifacts = proxyTo({ name: 'artifacts', baseUrl: d.upstreams.artifacts, streaming: true });
   edge.app.use(async (ctx: Context, next: Next) => {
     const p = ctx.path;
     if (p.startsWith('/mcp/') || p.startsWith('/examples/')) return tools(ctx, next);

@@ -9,6 +9,7 @@ import { MemoryLimits, NatsBus, RedisLimits, type Limits } from '@planexe/infra'
 import { createLogger, initTelemetry, shutdownTelemetry } from '@planexe/telemetry';
 import { createGatewayApp } from './gatewayApp.ts';
 import type { HealthCheck } from './health.ts';
+import { createSharedLimits } from './sharedLimits.ts';
 
 let config: GatewayConfig;
 try {
@@ -28,7 +29,7 @@ if (problems.length) {
   process.exit(2);
 }
 
-initTelemetry({ serviceName: 'planexe-gateway', endpoint: config.PLANEXE_OTEL_EXPORTER_OTLP_ENDPOINT });
+const tracing = initTelemetry({ serviceName: 'planexe-gateway', endpoint: config.PLANEXE_OTEL_EXPORTER_OTLP_ENDPOINT });
 const log = createLogger('planexe-gateway', config.PLANEXE_LOG_LEVEL);
 const dbh = createPostgresDb(postgresUrl(config, 'database_postgres')!, { max: 10 });
 await migrate(dbh.db); // idempotent, under an advisory lock: whichever service starts first creates the tables
@@ -36,11 +37,8 @@ await migrate(dbh.db); // idempotent, under an advisory lock: whichever service 
 let limits: Limits;
 const health: Record<string, HealthCheck> = { database: () => pingDb(dbh.db) };
 if (config.PLANEXE_REDIS_URL) {
-  const redisLimits = new RedisLimits({
-    connection: config.PLANEXE_REDIS_URL,
-    keyPrefix: `${config.PLANEXE_REDIS_PREFIX}:limits:`, // one budget for every gateway replica of this deployment
-    onError: (err) => log.debug({ err: err.message }, 'redis limits error'),
-  });
+  // one budget for every gateway replica of this deployment
+  const redisLimits = createSharedLimits({ url: config.PLANEXE_REDIS_URL, prefix: config.PLANEXE_REDIS_PREFIX, onError: (err) => log.debug({ err: err.message }, 'redis limits error') });
   limits = redisLimits;
   health.redis = () => !redisLimits.isDegraded();
 } else {
@@ -65,6 +63,7 @@ const gw = createGatewayApp({
   log,
   bindHost: host,
   health,
+  tracing,
   limitsDegraded: limits instanceof RedisLimits ? () => limits.isDegraded() : undefined,
   upstreams: { tools: config.PLANEXE_TOOLS_URL!, stream: config.PLANEXE_STREAM_URL!, artifacts: config.PLANEXE_ARTIFACTS_URL! },
   internalSecret: config.PLANEXE_INTERNAL_SECRET!,

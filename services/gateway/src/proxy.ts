@@ -3,7 +3,8 @@
  *
  * Plain node:http rather than http-proxy: http-proxy is unmaintained since 2020, and what we need is small and
  * specific — a request body that auth may already have read (forwarded from memory) or not (piped), the caller and
- * internal-secret headers, SSE and downloads passed through chunk by chunk with no buffering, a header timeout
+ * internal-secret headers, SSE and downloads passed through chunk by chunk with no buffering (small JSON answers of
+ * known length are forwarded in one write, which is cheaper than a stream pipeline), a header timeout
  * that SSE streams are exempt from after the headers, one retry when a pooled keep-alive socket turns out to be
  * dead, and upstream failures answered in the contract's JSON error shape.
  */
@@ -20,12 +21,29 @@ export interface ProxyOptions {
   /** Wait for response headers (and longest silence inside a non-SSE body), ms. */
   timeoutMs: number;
   log: Logger;
+  /** Propagate the request's trace context (W3C traceparent) to the upstream. */
+  tracing?: boolean;
 }
 
 export interface Upstream {
   /** Service name for logs and error messages (tools, stream, artifacts). */
   name: string;
   baseUrl: string;
+  /** Every answer is streamed through (SSE, downloads). Otherwise small answers of known length are read whole. */
+  streaming?: boolean;
+}
+
+/** Answers up to this size with a Content-Length are forwarded in one write instead of through a stream pipeline. */
+const SMALL_BODY = 1024 * 1024;
+
+function readAll(res: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    res.once('error', reject);
+    res.once('aborted', () => reject(new Error('upstream aborted')));
+  });
 }
 
 /** Never forwarded either way (RFC 9110 §7.6.1), plus the client's credentials and our own trust headers. */
@@ -34,7 +52,7 @@ const NOT_FORWARDED = new Set([...HOP_BY_HOP, 'host', 'authorization', 'x-api-ke
 
 class UpstreamTimeout extends Error {}
 
-function forwardHeaders(ctx: Context, target: URL, body: Buffer | undefined, secret: string): http.OutgoingHttpHeaders {
+function forwardHeaders(ctx: Context, target: URL, body: Buffer | undefined, o: ProxyOptions): http.OutgoingHttpHeaders {
   const out: http.OutgoingHttpHeaders = {};
   for (const [k, v] of Object.entries(ctx.req.headers)) if (v !== undefined && !NOT_FORWARDED.has(k)) out[k] = v;
   if (body) {
@@ -48,12 +66,12 @@ function forwardHeaders(ctx: Context, target: URL, body: Buffer | undefined, sec
   out['x-forwarded-for'] = xff ? `${xff}, ${peer}` : peer;
   out['x-forwarded-host'] = ctx.get('x-forwarded-host') || ctx.get('host');
   out['x-forwarded-proto'] = ctx.get('x-forwarded-proto') || ctx.protocol;
-  out[INTERNAL_SECRET_HEADER] = secret;
+  out[INTERNAL_SECRET_HEADER] = o.internalSecret;
   out[CLIENT_IP_HEADER] = ctx.ip || peer;
   const caller = (ctx.state as { caller?: Caller }).caller;
   if (caller) out[CALLER_HEADER] = encodeCaller(caller);
-  // the upstream's spans continue this request's trace (W3C traceparent); nothing is added when tracing is off
-  Object.assign(out, traceCarrier());
+  // the upstream's spans continue this request's trace (W3C traceparent)
+  if (o.tracing) Object.assign(out, traceCarrier());
   return out;
 }
 
@@ -72,7 +90,7 @@ export function createProxy(o: ProxyOptions) {
         port: target.port || undefined,
         method: ctx.method,
         path,
-        headers: forwardHeaders(ctx, target, body, o.internalSecret),
+        headers: forwardHeaders(ctx, target, body, o),
         agent: agents[target.protocol as 'http:' | 'https:'],
       });
       let settled = false;
@@ -130,6 +148,17 @@ export function createProxy(o: ProxyOptions) {
       }
       ctx.status = status;
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) ctx.set(k, v as string | string[]);
+      const length = Number(res.headers['content-length'] ?? NaN);
+      if (!up.streaming && ctx.method !== 'HEAD' && length <= SMALL_BODY && !/^text\/event-stream/i.test(type)) {
+        // a small JSON answer: one write to the client, none of a stream pipeline's per-request machinery
+        try {
+          ctx.body = await readAll(res);
+        } catch (err) {
+          o.log.warn({ upstream: up.name, path: ctx.path, err: (err as Error).message }, 'upstream answer cut short');
+          return sendError(ctx, 502, 'SERVICE_UNAVAILABLE', `The ${up.name} service is unavailable`);
+        }
+        return;
+      }
       // streamed through as it arrives: Koa pipes it and destroys it (closing the upstream) if the client leaves
       ctx.body = res;
     };

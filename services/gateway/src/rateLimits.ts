@@ -34,7 +34,8 @@ export function requestCost(ctx: Context, planCreateCost: number): number {
 
 /** `key:<digest of the presented key>` (the raw key never reaches Redis), else `ip:<client address>`. */
 export function rateKey(ctx: Context): string {
-  const key = extractApiKey(ctx.headers, ctx.query);
+  const state = ctx.state as { apiKey?: string };
+  const key = 'apiKey' in state ? state.apiKey : extractApiKey(ctx.headers, ctx.query); // edgeAuth already extracted it
   if (key) return `key:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
   return `ip:${ctx.ip || 'unknown'}`;
 }

@@ -1,14 +1,14 @@
 /**
  * The authentication matrix of spec/http.md §3, run against both run modes: the standalone app (edge in front of
- * in-process services) and the distributed gateway proxying to a separately listening tools service. Downloads
- * reach a stand-in artifacts service that echoes the caller it was given.
+ * the in-process services) and the distributed gateway proxying to a separately listening tools service. In
+ * distributed mode downloads reach a stand-in artifacts service that echoes the caller it was given; in standalone
+ * the real artifacts service answers, and ownership shows the caller (own plan: no report yet; other: no plan).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { Context } from 'koa';
 import { createTestPgliteDb } from '@planexe/testing/infra';
-import { CALLER_HEADER, encodeCaller, INTERNAL_SECRET_HEADER, MISSING_KEY, INVALID_KEY, INVALID_KEY_LOCAL, type Caller } from '@planexe/auth';
+import { CALLER_HEADER, INTERNAL_SECRET_HEADER, MISSING_KEY, INVALID_KEY, INVALID_KEY_LOCAL } from '@planexe/auth';
 import { PUBLIC_TOOLS, TOOL_NAMES } from '@planexe/contracts';
-import { revokeApiKey, type DbHandle } from '@planexe/db';
+import { insertPlan, revokeApiKey, type DbHandle } from '@planexe/db';
 import { startTestServer, createUserWithKey } from '../../../tests/harness/testServer.ts';
 import { INTERNAL_SECRET, listen, startDistributed, type Listening } from '../../../tests/harness/distributedServer.ts';
 
@@ -40,12 +40,14 @@ interface Srv {
   close(): Promise<void>;
 }
 
-/** Stand-in artifacts service: answers every /download with the caller it received. */
-const echoMiddleware = async (ctx: Context, next: () => Promise<void>) => {
-  if (!ctx.path.startsWith('/download/')) return next();
-  const caller = (ctx.state as { caller?: Caller }).caller;
-  ctx.body = { caller: caller ? JSON.parse(encodeCaller(caller)) : null };
-};
+/** Who a download reached the artifacts service as: the echoed caller (distributed) or the ownership answer (standalone). */
+async function downloadSeenAs(mode: Mode, url: string, headers: Record<string, string> = {}): Promise<any> {
+  const res = await fetch(url, { headers });
+  const body = (await res.json()) as any;
+  return mode === 'distributed' ? body.caller : body.detail;
+}
+
+/** Stand-in artifacts service (distributed mode): answers every /download with the caller it received. */
 const echoServer = () =>
   listen((req, res) => {
     const ok = req.headers[INTERNAL_SECRET_HEADER] === INTERNAL_SECRET;
@@ -55,7 +57,7 @@ const echoServer = () =>
   });
 
 async function start(mode: Mode, dbh: DbHandle, env: Record<string, string>): Promise<Srv> {
-  if (mode === 'standalone') return startTestServer(dbh, env, undefined, [echoMiddleware]);
+  if (mode === 'standalone') return startTestServer(dbh, env);
   const echo: Listening = await echoServer();
   const d = await startDistributed(dbh, { env, artifacts: echo.url });
   return { url: d.url, close: async () => (await d.close(), await echo.close()) };
@@ -160,14 +162,20 @@ describe.each(['standalone', 'distributed'] as Mode[])('auth matrix, auth requir
     expect((await fetch(`${srv.url}/mcp/tools`, { headers: { 'x-api-key': 'pex_bad' } })).status).toBe(403);
   });
 
-  it('downloads: a key or a valid token; the artifacts service is told who is calling', async () => {
-    const path = `/download/${PLAN}/report.html`;
-    expect((await fetch(`${srv.url}${path}`)).status).toBe(401);
-    expect((await fetch(`${srv.url}${path}`, { headers: { 'x-api-key': 'pex_wrong' } })).status).toBe(403);
-    const asUser = (await (await fetch(`${srv.url}${path}`, { headers: { 'x-api-key': user.key } })).json()) as any;
-    expect(asUser.caller).toMatchObject({ kind: 'user', owner: user.user.id, userId: user.user.id, apiKeyId: user.keyRow.id });
-    const asShared = (await (await fetch(`${srv.url}${path}`, { headers: { 'x-api-key': SHARED } })).json()) as any;
-    expect(asShared.caller).toMatchObject({ kind: 'shared', owner: 'admin', userId: null });
+  it('downloads need a key (or a valid token); the artifacts service is told who is calling', async () => {
+    const own = await insertPlan(dbh.db, { prompt: 'Owned by the matrix user', userId: user.user.id, apiKeyId: user.keyRow.id, parameters: {} });
+    const url = `${srv.url}/download/${own.id}/report.html`;
+    expect((await fetch(url)).status).toBe(401);
+    expect((await fetch(url, { headers: { 'x-api-key': 'pex_wrong' } })).status).toBe(403);
+    const asUser = await downloadSeenAs(mode, url, { 'x-api-key': user.key });
+    const asShared = await downloadSeenAs(mode, url, { 'x-api-key': SHARED });
+    if (mode === 'distributed') {
+      expect(asUser).toMatchObject({ kind: 'user', owner: user.user.id, userId: user.user.id, apiKeyId: user.keyRow.id });
+      expect(asShared).toMatchObject({ kind: 'shared', owner: 'admin', userId: null });
+    } else {
+      expect(asUser).toBe('Report not found'); // the owner's plan, without a report yet
+      expect(asShared).toBe('Plan not found'); // the shared key owns only admin plans
+    }
   });
 
   it('OPTIONS needs no key', async () => {
@@ -207,10 +215,17 @@ describe.each(['standalone', 'distributed'] as Mode[])('auth matrix, auth off (%
   it('no key is anonymous, a user key is attributed, the shared key and wrong keys are refused', async () => {
     expect((await rest('plan_list')).status).toBe(200);
     const u = await createUserWithKey(dbh.db, 10);
-    const asUser = (await (await fetch(`${srv.url}/download/${PLAN}/run.zip`, { headers: { 'x-api-key': u.key } })).json()) as any;
-    expect(asUser.caller.userId).toBe(u.user.id);
-    const anon = (await (await fetch(`${srv.url}/download/${PLAN}/run.zip`)).json()) as any;
-    expect(anon.caller).toMatchObject({ kind: 'anonymous', owner: 'admin' });
+    const own = await insertPlan(dbh.db, { prompt: 'Owned by u', userId: u.user.id, apiKeyId: u.keyRow.id, parameters: {} });
+    const url = `${srv.url}/download/${own.id}/run.zip`;
+    const asUser = await downloadSeenAs(mode, url, { 'x-api-key': u.key });
+    const anon = await downloadSeenAs(mode, url);
+    if (mode === 'distributed') {
+      expect(asUser.userId).toBe(u.user.id);
+      expect(anon).toMatchObject({ kind: 'anonymous', owner: 'admin' });
+    } else {
+      expect(asUser).toBe('Report not found');
+      expect(anon).toBe('Plan not found');
+    }
     for (const key of [SHARED, 'pex_wrong']) {
       const r = await rest('plan_list', { 'x-api-key': key });
       expect(r.status).toBe(403);

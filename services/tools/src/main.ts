@@ -29,7 +29,7 @@ if (missing.length) {
   process.exit(2);
 }
 
-initTelemetry({ serviceName: 'planexe-tools', endpoint: config.PLANEXE_OTEL_EXPORTER_OTLP_ENDPOINT });
+const tracing = initTelemetry({ serviceName: 'planexe-tools', endpoint: config.PLANEXE_OTEL_EXPORTER_OTLP_ENDPOINT });
 const log = createLogger('planexe-tools', config.PLANEXE_LOG_LEVEL);
 const dbh = createPostgresDb(postgresUrl(config, 'database_postgres')!);
 await migrate(dbh.db);
@@ -61,7 +61,7 @@ const app = createToolsApp(tools.service, {
   internalSecret: config.PLANEXE_INTERNAL_SECRET!,
   log,
   ready: () => !stopping,
-  before: [koaTracing('planexe-tools')], // continues the gateway's trace (traceparent)
+  before: tracing ? [koaTracing('planexe-tools')] : [], // continues the gateway's trace (traceparent)
 });
 
 const host = config.PLANEXE_MCP_HTTP_HOST;
