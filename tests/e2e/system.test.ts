@@ -31,7 +31,7 @@ describe.skipIf(!ready)('the distributed system: separate processes, two of ever
     await client.connect(new StreamableHTTPClientTransport(new URL(`${sys.gateways[0]}/mcp`), { fetch: rr }));
     db = new pg.Client({ connectionString: sys.databaseUrl });
     await db.connect();
-  }, 120_000);
+  }, 240_000);
   afterAll(async () => {
     await client?.close().catch(() => {});
     await db?.end().catch(() => {});

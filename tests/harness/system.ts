@@ -40,7 +40,7 @@ export interface System {
   stop(): Promise<void>;
 }
 
-function waitPort(port: number, ms = 30_000): Promise<void> {
+function waitPort(port: number, ms = 90_000): Promise<void> {
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
     const attempt = () => {
@@ -118,6 +118,10 @@ export async function startSystem(o: SystemOptions = {}): Promise<System> {
     return p;
   };
   const workerUrl = `http://127.0.0.1:${base + 5}`;
+  // a failed start must not leave processes behind (they would hold the ports of the next run)
+  const killAll = () => procs.forEach((p) => p.child.exitCode === null && p.child.kill('SIGKILL'));
+  process.once('exit', killAll);
+  try {
   await Promise.all([
     start('tools-1', 'tools', base + 2, { PLANEXE_WORKER_PLAN_URL: workerUrl }),
     start('tools-2', 'tools', base + 12, { PLANEXE_WORKER_PLAN_URL: workerUrl }),
@@ -133,6 +137,11 @@ export async function startSystem(o: SystemOptions = {}): Promise<System> {
     PLANEXE_ARTIFACTS_URL: `http://127.0.0.1:${base + 4}`,
   });
   await Promise.all([start('gateway-1', 'gateway', base + 1, gw(1)), start('gateway-2', 'gateway', base + 11, gw(2))]);
+  } catch (e) {
+    killAll();
+    await fake.close();
+    throw e;
+  }
   let extraWorkers = 0;
   return {
     gateways: [`http://127.0.0.1:${base + 1}`, `http://127.0.0.1:${base + 11}`],

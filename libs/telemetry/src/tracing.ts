@@ -79,3 +79,8 @@ export function activeTraceIds(): { trace_id?: string; span_id?: string } {
 }
 
 export { SpanKind };
+
+/** Records an instant span in the active context (e.g. an event handed from the bus to SSE clients). */
+export function markSpan(name: string, attrs: Attributes): void {
+  tracer().startSpan(name, { kind: SpanKind.INTERNAL, attributes: attrs }).end();
+}

@@ -8,8 +8,8 @@ import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { bindPort, ConfigError, postgresUrl } from '@planexe/config';
 import { createPostgresDb, migrate } from '@planexe/db';
-import { NatsBus, RedisLimits } from '@planexe/infra';
-import { createLogger } from '@planexe/telemetry';
+import { NatsBus, RedisLimits, natsTraceHooks } from '@planexe/infra';
+import { createLogger, initTelemetry } from '@planexe/telemetry';
 import { createStreamService, streamOptionsFromConfig } from './streamService.ts';
 import { createStreamListener } from './streamApp.ts';
 import { clientAddressResolver } from './clientAddress.ts';
@@ -29,6 +29,7 @@ if (!config.PLANEXE_REDIS_URL || !config.PLANEXE_NATS_URL) {
   console.error('planexe-stream: PLANEXE_REDIS_URL and PLANEXE_NATS_URL are required in distributed mode (standalone serves /sse in-process).');
   process.exit(2);
 }
+initTelemetry({ serviceName: 'planexe-stream', endpoint: config.PLANEXE_OTEL_EXPORTER_OTLP_ENDPOINT });
 const log = createLogger('planexe-stream', config.PLANEXE_LOG_LEVEL);
 const name = `planexe-stream-${hostname()}-${process.pid}`;
 const dbh = createPostgresDb(postgresUrl(config, 'database_postgres')!);
@@ -39,6 +40,7 @@ const bus = await NatsBus.connect({
   name,
   waitOnFirstConnect: true,
   onError: (err) => log.warn({ err: String(err) }, 'bus error'),
+  ...natsTraceHooks,
 });
 const limits = new RedisLimits({
   connection: config.PLANEXE_REDIS_URL,

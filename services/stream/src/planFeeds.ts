@@ -1,3 +1,4 @@
+import { markSpan } from '@planexe/telemetry';
 import { STATUS_COLUMNS, toSnapshot, type Db } from '@planexe/db';
 import type { ProgressBus, Unsubscribe } from '@planexe/infra';
 import { toUpdate, type PlanUpdate } from './planEvents.ts';
@@ -105,7 +106,11 @@ export class PlanFeeds {
 
   private async subscribe(planId: string, f: PlanFeed): Promise<void> {
     try {
-      const off = await this.bus.subscribeSnapshots(planId, (s) => this.deliver(f, toUpdate(s, f.createdAtMs)));
+      const off = await this.bus.subscribeSnapshots(planId, (s) => {
+        // runs inside the publisher's trace context (NATS headers), so the plan's trace reaches its SSE clients
+        markSpan('sse.deliver', { 'planexe.plan_id': planId, 'planexe.state': s.state, 'planexe.version': s.version });
+        this.deliver(f, toUpdate(s, f.createdAtMs));
+      });
       if (f.closed) return void (await off());
       f.off = off;
       f.subscribed = true;
