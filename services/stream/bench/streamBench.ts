@@ -75,7 +75,7 @@ function openSse(port: number, path: string, onData?: (chunk: string, at: number
   });
 }
 
-async function openMany(port: number, paths: (i: number) => string, n: number, onData?: (chunk: string, at: number) => void) {
+async function openMany(port: number, paths: (i: number) => string, n: number, onData?: () => (chunk: string, at: number) => void) {
   const sockets: net.Socket[] = [];
   let failures = 0;
   let next = 0;
@@ -85,7 +85,7 @@ async function openMany(port: number, paths: (i: number) => string, n: number, o
       while (next < n) {
         const i = next++;
         try {
-          sockets.push(await openSse(port, paths(i), onData));
+          sockets.push(await openSse(port, paths(i), onData?.()));
         } catch {
           failures++;
         }
@@ -112,14 +112,14 @@ async function idle(scenario: string) {
     // the slope between 1,000 open connections and IDLE: fixed costs, pools and JIT warm-up fall out
     const base = await openMany(srv.ssePort, path, 1000);
     await new Promise((res) => setTimeout(res, 1_000));
-    const m1 = await srv.get<{ rss: number; heap: number }>('/rss');
+    const m1 = await srv.get<{ rss: number; heap: number; heapTotal: number }>('/rss');
     const more = await openMany(srv.ssePort, (i) => path(i + 1000), IDLE - 1000);
     await new Promise((res) => setTimeout(res, 2_000));
-    const m2 = await srv.get<{ rss: number; heap: number }>('/rss');
+    const m2 = await srv.get<{ rss: number; heap: number; heapTotal: number }>('/rss');
     const held = base.sockets.length + more.sockets.length;
     const per = (a: number, b: number) => kb((b - a) / Math.max(1, more.sockets.length));
     row(scenario, 'idle connections held', `${held} / ${IDLE}`, `${base.failures + more.failures} failed; ${IDLE - 1000} opened in ${more.seconds.toFixed(1)} s`);
-    row(scenario, 'RSS per idle connection', `${per(m1.rss, m2.rss)} KB`, `JS heap+external ${per(m1.heap, m2.heap)} KB; RSS ${(m1.rss / 2 ** 20).toFixed(0)} → ${(m2.rss / 2 ** 20).toFixed(0)} MiB`);
+    row(scenario, 'RSS per idle connection', `${per(m1.rss, m2.rss)} KB`, `JS live heap+external ${per(m1.heap, m2.heap)} KB, V8 heap committed ${per(m1.heapTotal, m2.heapTotal)} KB; RSS ${(m1.rss / 2 ** 20).toFixed(0)} → ${(m2.rss / 2 ** 20).toFixed(0)} MiB`);
     const r = { sockets: [...base.sockets, ...more.sockets] };
     await closeAll(r.sockets);
   } finally {
@@ -135,8 +135,15 @@ async function fanout(scenario: string) {
     // publish and receive moments on the wall clock both processes share (timeOrigin + now, sub-ms)
     const sentAt = new Map<number, number>();
     const received: [number, number][] = [];
-    const onData = (chunk: string, at: number) => {
-      for (const m of chunk.matchAll(/"progress_percentage": (\d+)\.0/g)) received.push([Number(m[1]), performance.timeOrigin + at]);
+    // per socket: an event may arrive split over two TCP reads, so only complete events (…\n\n) are parsed
+    const onData = () => {
+      let tail = '';
+      return (chunk: string, at: number) => {
+        const text = tail + chunk;
+        const end = text.lastIndexOf('\n\n');
+        tail = text.slice(end + 2);
+        for (const m of text.slice(0, end + 2).matchAll(/"progress_percentage": (\d+)\.0/g)) received.push([Number(m[1]), performance.timeOrigin + at]);
+      };
     };
     const r = await openMany(srv.ssePort, () => `/sse/plan/${plan}`, SUBS, onData);
     const WARMUP = 5;
@@ -202,9 +209,10 @@ const load0 = loadavg();
 const t0 = Date.now();
 const only = process.env.BENCH_ONLY; // idle | fanout | queries
 const services = ['standalone', ...(distributed ? ['distributed'] : [])];
-if (!only || only === 'idle') for (const s of ['bare', ...services]) await idle(s);
-if (!only || only === 'fanout') for (const s of services) await fanout(s);
-if (!only || only === 'queries') for (const s of services) await queries(s);
+const picked = (list: string[]) => list.filter((s) => !process.env.BENCH_SCENARIOS || process.env.BENCH_SCENARIOS.split(',').includes(s));
+if (!only || only === 'idle') for (const s of picked(['bare', ...services])) await idle(s);
+if (!only || only === 'fanout') for (const s of picked(services)) await fanout(s);
+if (!only || only === 'queries') for (const s of picked(services)) await queries(s);
 
 const header = ['scenario', 'measure', 'result', 'notes'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

@@ -11,6 +11,21 @@ export interface PlanUpdate {
   progressMessage: string | null;
   /** `timestamp_created` in ms since the epoch, or null. */
   createdAtMs: number | null;
+  /**
+   * The last chunk built from this update: 1,000 streams of one plan receive it within the same tenth of a second,
+   * so they share one string instead of building 1,000 identical ones.
+   */
+  built?: { key: string; chunk: string };
+}
+
+/** Builds (or reuses) the chunk of `name` for this update, plan id echo and elapsed tenth of a second. */
+function cached(u: PlanUpdate, name: string, planId: string, nowMs: number, build: (elapsed: PyFloat) => string): string {
+  const tenths = u.createdAtMs === null ? 0 : Math.round((nowMs - u.createdAtMs) / 100);
+  const key = `${name} ${tenths} ${planId}`;
+  if (u.built?.key === key) return u.built.chunk;
+  const chunk = build(new PyFloat(tenths / 10));
+  u.built = { key, chunk };
+  return chunk;
 }
 
 export function toUpdate(s: PlanSnapshot, createdAtMs?: number | null): PlanUpdate {
@@ -25,32 +40,27 @@ export function toUpdate(s: PlanSnapshot, createdAtMs?: number | null): PlanUpda
 
 export const isTerminal = (u: PlanUpdate): boolean => isTerminalState(u.state);
 
-/** now − created, rounded to one decimal; 0.0 when unknown (spec §3). */
-function elapsedSec(u: PlanUpdate, nowMs: number): PyFloat {
-  return new PyFloat(u.createdAtMs === null ? 0 : Math.round((nowMs - u.createdAtMs) / 100) / 10);
-}
-
-/** `event: status` — `id` is the plan's state version. */
+/** `event: status` — `id` is the plan's state version; elapsed_sec = now − created, one decimal, 0.0 if unknown. */
 export function statusEvent(planId: string, u: PlanUpdate, nowMs: number): string {
-  return sseEvent(
-    'status',
-    { plan_id: planId, state: u.state, progress_percentage: new PyFloat(u.progress), elapsed_sec: elapsedSec(u, nowMs) },
-    u.version,
+  return cached(u, 'status', planId, nowMs, (elapsed_sec) =>
+    sseEvent('status', { plan_id: planId, state: u.state, progress_percentage: new PyFloat(u.progress), elapsed_sec }, u.version),
   );
 }
 
 /** `event: complete` for a terminal plan; `failed` carries upstream's error object built from progress_message. */
 export function completeEvent(planId: string, u: PlanUpdate, nowMs: number): string {
-  return sseEvent(
-    'complete',
-    {
-      plan_id: planId,
-      state: u.state,
-      progress_percentage: new PyFloat(u.progress),
-      elapsed_sec: elapsedSec(u, nowMs),
-      error: u.state === 'failed' ? { code: 'generation_failed', message: u.progressMessage || 'Plan generation failed.' } : undefined,
-    },
-    u.version,
+  return cached(u, 'complete', planId, nowMs, (elapsed_sec) =>
+    sseEvent(
+      'complete',
+      {
+        plan_id: planId,
+        state: u.state,
+        progress_percentage: new PyFloat(u.progress),
+        elapsed_sec,
+        error: u.state === 'failed' ? { code: 'generation_failed', message: u.progressMessage || 'Plan generation failed.' } : undefined,
+      },
+      u.version,
+    ),
   );
 }
 

@@ -61,6 +61,14 @@ describe('planEvents', () => {
     expect(u).toEqual({ version: 9, state: 'completed', progress: 100, progressMessage: null, createdAtMs: Date.parse('2026-01-01T00:00:00Z') });
   });
 
+  it('streams of one plan share the chunk built for an update within the same tenth of a second', () => {
+    const u: PlanUpdate = { ...base };
+    const a = statusEvent('ID', u, 1_000_000 + 12_340);
+    expect(statusEvent('ID', u, 1_000_000 + 12_349)).toBe(a);
+    expect(statusEvent('ID', u, 1_000_000 + 12_360)).toContain('"elapsed_sec": 12.4');
+    expect(statusEvent('OTHER', u, 1_000_000 + 12_360)).toContain('"plan_id": "OTHER"');
+  });
+
   it('heartbeat and error payloads', () => {
     expect(heartbeatEvent(Date.parse('2026-02-03T04:05:06.789Z'))).toBe('event: heartbeat\ndata: {"timestamp": "2026-02-03T04:05:06Z"}\n\n');
     expect(data(notFoundEvent('abc'))).toEqual({ code: 'PLAN_NOT_FOUND', message: 'Plan not found: abc' });
