@@ -138,7 +138,7 @@ describe.skipIf(!(await distributedAvailable()))('caps across replicas (Redis)',
       child.kill('SIGKILL');
       const killedAt = Date.now();
       await eventually(async () => (await infra.limits.slotCount('sse:total')) === 0, LEASE + 3_000, 'leases expired');
-      expect(Date.now() - killedAt).toBeLessThanOrEqual(LEASE + 1_000);
+      expect(Date.now() - killedAt).toBeLessThanOrEqual(LEASE + 2_500); // one lease, plus slack for a loaded machine
       const r = await rawStream(s.planUrl(planId));
       expect(r.status).toBe(200);
       r.close();
