@@ -85,7 +85,8 @@ export interface ArtifactsAppOptions {
 export function createArtifactsApp(service: ArtifactsService, opts: ArtifactsAppOptions): Koa {
   const app = new Koa({ proxy: false });
   app.on('error', (err: Error & { code?: string }) => {
-    if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') opts.log.warn({ err: err.message }, 'http error');
+    // clients that go away mid-download are routine, not errors
+    if (!['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE'].includes(err.code ?? '')) opts.log.warn({ err: err.message }, 'http error');
   });
   app.use(errorBoundary(opts.log));
   app.use(async (ctx, next) => {
