@@ -111,6 +111,10 @@ export function pgCopyStreamer(pool: pg.Pool, chunkBytes = 4 * 1024 * 1024): Cop
           out.destroy(e as Error);
           return;
         }
+        if (out.destroyed) {
+          release(); // the reader left before the stream started: the connection is still clean
+          return;
+        }
         const copy = client.query(copyTo(text));
         const fields = new CopyBinaryFields();
         copy.on('error', (e) => {

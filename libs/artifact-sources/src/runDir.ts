@@ -92,7 +92,7 @@ export async function buildRunDirZip(runBase: string, planId: string, temp: Temp
     for (const name of names) {
       const file = join(d.dir, ...name.split('/'));
       const st = await stat(file);
-      if (st.size >= 0xffffffff) throw new Error(`${name} is too large for a zip without zip64`);
+      if (st.size >= 0xffffffff || pos + st.size >= 0xffffffff) throw new Error(`${name} does not fit a zip without zip64`);
       const deflate = await worthDeflating(file);
       const nameBuf = Buffer.from(name, 'utf8');
       const flags = /^[\x20-\x7e]*$/.test(name) ? 0 : 0x800;
