@@ -22,7 +22,7 @@ const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a -
 
 async function target(): Promise<{ urls: string[]; stop: () => Promise<void> }> {
   if (values.target === 'system') {
-    const sys = await startSystem({ basePort: 9600, llmLatencyMs: 20 });
+    const sys = await startSystem({ basePort: 9600, llmLatencyMs: 20, extraEnv: { PLANEXE_SSE_MAX_CONNECTIONS: '100000', PLANEXE_SSE_MAX_TOTAL_CONNECTIONS: '100000' } });
     return { urls: sys.gateways, stop: () => sys.stop() };
   }
   const fake = await startFakeLlm({ latencyMs: 20 });
