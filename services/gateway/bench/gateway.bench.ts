@@ -8,6 +8,7 @@
  *   npx tsx services/gateway/bench/gateway.bench.ts [seconds]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -52,12 +53,38 @@ function startServer(scenario: string, env: Record<string, string | undefined>):
   });
 }
 
+/**
+ * p50/p99 (ms, µs precision) of `n` requests sent one after another on one keep-alive connection: the latency a hop
+ * adds by itself, without the queueing that 64 connections on a busy machine add on top.
+ */
+async function serialLatency(port: number, headers: Record<string, string>, n = 2000): Promise<{ p50: number; p99: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const body = JSON.stringify({ tool: 'plan_status', arguments: { plan_id: plan.id } });
+  const once = () =>
+    new Promise<number>((resolve, reject) => {
+      const t0 = process.hrtime.bigint();
+      const req = http.request({ host: '127.0.0.1', port, path: '/mcp/tools/call', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(Number(process.hrtime.bigint() - t0) / 1e6));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  for (let i = 0; i < 200; i++) await once(); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) times.push(await once());
+  agent.destroy();
+  times.sort((a, b) => a - b);
+  return { p50: times[Math.floor(n * 0.5)], p99: times[Math.floor(n * 0.99)] };
+}
+
 interface Row {
   name: string;
   rps: number;
   p50: number;
   p99: number;
   errors: number;
+  serial?: { p50: number; p99: number };
   /** CPU time per request (µs) of the tools and the gateway process; load on a shared machine moves it less than req/s. */
   toolsCpuUs?: number;
   gatewayCpuUs?: number;
@@ -84,11 +111,12 @@ async function run(name: string, port: number, headers: Record<string, string>, 
     connections: CONNECTIONS,
   };
   await autocannon({ ...opts, duration: 2 }); // warm-up (JIT, pools, key cache)
+  const serial = await serialLatency(port, headers);
   const before = [cpuMicros(toolsProcess?.pid), cpuMicros(gateway?.pid)];
   const r = await autocannon({ ...opts, duration: SECONDS });
   const after = [cpuMicros(toolsProcess?.pid), cpuMicros(gateway?.pid)];
   const per = (i: number) => (before[i] !== undefined && after[i] !== undefined ? (after[i]! - before[i]!) / r.requests.total : undefined);
-  return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, toolsCpuUs: per(0), gatewayCpuUs: per(1) };
+  return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, serial, toolsCpuUs: per(0), gatewayCpuUs: per(1) };
 }
 
 const rows: Row[] = [];
@@ -113,12 +141,16 @@ try {
 
 const pad = (s: string | number, n: number) => String(s).padEnd(n);
 console.log(`\nREST plan_status, ${CONNECTIONS} connections, ${SECONDS} s each (node ${process.version})\n`);
-console.log(`| ${pad('scenario', 56)} | ${pad('req/s', 8)} | ${pad('p50 ms', 6)} | ${pad('p99 ms', 6)} | errors | CPU µs/req tools | CPU µs/req gateway |`);
-console.log(`|${'-'.repeat(58)}|${'-'.repeat(10)}|${'-'.repeat(8)}|${'-'.repeat(8)}|--------|------------------|--------------------|`);
+console.log(`| ${pad('scenario', 56)} | ${pad('req/s', 8)} | ${pad('p50 ms', 6)} | ${pad('p99 ms', 6)} | errors | 1-conn p50/p99 ms | CPU µs/req tools | CPU µs/req gateway |`);
+console.log(`|${'-'.repeat(58)}|${'-'.repeat(10)}|${'-'.repeat(8)}|${'-'.repeat(8)}|--------|-------------------|------------------|--------------------|`);
 const us = (v: number | undefined) => (v === undefined ? '-' : Math.round(v));
 for (const r of rows) {
-  console.log(`| ${pad(r.name, 56)} | ${pad(Math.round(r.rps), 8)} | ${pad(r.p50, 6)} | ${pad(r.p99, 6)} | ${pad(r.errors, 6)} | ${pad(us(r.toolsCpuUs), 16)} | ${pad(us(r.gatewayCpuUs), 18)} |`);
+  const serial = r.serial ? `${r.serial.p50.toFixed(2)} / ${r.serial.p99.toFixed(2)}` : '-';
+  console.log(`| ${pad(r.name, 56)} | ${pad(Math.round(r.rps), 8)} | ${pad(r.p50, 6)} | ${pad(r.p99, 6)} | ${pad(r.errors, 6)} | ${pad(serial, 17)} | ${pad(us(r.toolsCpuUs), 16)} | ${pad(us(r.gatewayCpuUs), 18)} |`);
 }
 const [direct, viaGateway] = rows;
 console.log(`\ngateway / direct throughput = ${((viaGateway.rps / direct.rps) * 100).toFixed(0)} % (goal >= 40 %)`);
-console.log(`added p50 = ${(viaGateway.p50 - direct.p50).toFixed(1)} ms (goal <= 2 ms), added p99 = ${(viaGateway.p99 - direct.p99).toFixed(1)} ms`);
+console.log(`added p50 = ${(viaGateway.p50 - direct.p50).toFixed(1)} ms (goal <= 2 ms), added p99 = ${(viaGateway.p99 - direct.p99).toFixed(1)} ms at ${CONNECTIONS} connections`);
+if (direct.serial && viaGateway.serial) {
+  console.log(`added p50 = ${(viaGateway.serial.p50 - direct.serial.p50).toFixed(2)} ms, added p99 = ${(viaGateway.serial.p99 - direct.serial.p99).toFixed(2)} ms one request at a time`);
+}
