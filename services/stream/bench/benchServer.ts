@@ -4,7 +4,7 @@
  *   bare        — anchor: plain node:http, headers + retry + one event, then holds the connection
  *   standalone  — the stream service on PGlite + MemoryBus + MemoryLimits (what `npm start` runs)
  *   distributed — the stream service on Postgres + NatsBus + RedisLimits (one replica of the deployment)
- * Control port: GET /rss (after two full GCs), /stats, /plans, /publish?plan=&seq= (in-process bus), /cut?on=0|1.
+ * Control port: GET /rss (after two full GCs), /stats, /plans, /cpu, /publish?plan=&seq= (in-process bus), /cut?on=0|1.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -101,6 +101,7 @@ const control = createServer(async (req, res) => {
   if (u.pathname === '/rss') body = memory();
   else if (u.pathname === '/stats') body = { ...service?.stats(), rss: process.memoryUsage().rss };
   else if (u.pathname === '/plans') body = planIds;
+  else if (u.pathname === '/cpu') body = process.cpuUsage();
   else if (u.pathname === '/publish' && bus) {
     // the publish moment on the shared wall clock (sub-ms), for the client to compare with its receive time
     const at = performance.timeOrigin + performance.now();

@@ -127,27 +127,32 @@ async function idle(scenario: string) {
   }
 }
 
+/** Subscribers in CLIENT_PROCS processes: one client event loop would queue the receipts of 1,000 streams. */
+const CLIENT_PROCS = Number(process.env.BENCH_CLIENT_PROCS ?? 4);
+const CLIENTS = fileURLToPath(new URL('./sseClients.ts', import.meta.url));
+
 async function fanout(scenario: string) {
   const srv = await startServer(scenario, 1);
   const bus = scenario === 'distributed' ? await NatsBus.connect({ servers: NATS_URL, namespace: srv.namespace }) : undefined;
+  const procs: ChildProcess[] = [];
   try {
     const [plan] = await srv.get<string[]>('/plans');
-    // publish and receive moments on the wall clock both processes share (timeOrigin + now, sub-ms)
+    const per = Math.ceil(SUBS / CLIENT_PROCS);
+    let opened = 0;
+    await Promise.all(
+      Array.from({ length: CLIENT_PROCS }, (_, i) => {
+        const n = Math.min(per, SUBS - i * per);
+        const p = spawn(process.execPath, ['--import', 'tsx', CLIENTS, String(srv.ssePort), `/sse/plan/${plan}`, String(n)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        procs.push(p);
+        return new Promise<void>((resolve) => p.once('message', (m: { open: number }) => ((opened += m.open), resolve())));
+      }),
+    );
+    // publish and receive moments on the wall clock all processes share (timeOrigin + now, sub-ms)
     const sentAt = new Map<number, number>();
-    const received: [number, number][] = [];
-    // per socket: an event may arrive split over two TCP reads, so only complete events (…\n\n) are parsed
-    const onData = () => {
-      let tail = '';
-      return (chunk: string, at: number) => {
-        const text = tail + chunk;
-        const end = text.lastIndexOf('\n\n');
-        tail = text.slice(end + 2);
-        for (const m of text.slice(0, end + 2).matchAll(/"progress_percentage": (\d+)\.0/g)) received.push([Number(m[1]), performance.timeOrigin + at]);
-      };
-    };
-    const r = await openMany(srv.ssePort, () => `/sse/plan/${plan}`, SUBS, onData);
     const WARMUP = 5;
+    let cpu0 = { user: 0, system: 0 };
     for (let seq = 2; seq < PUBLISHES + WARMUP + 2; seq++) {
+      if (seq === WARMUP + 2) cpu0 = await srv.get('/cpu');
       if (bus) {
         sentAt.set(seq, performance.timeOrigin + performance.now());
         await bus.publishSnapshot({
@@ -158,6 +163,16 @@ async function fanout(scenario: string) {
       } else sentAt.set(seq, (await srv.get<{ at: number }>(`/publish?plan=${plan}&seq=${seq}`)).at);
       await new Promise((res) => setTimeout(res, 50));
     }
+    await new Promise((res) => setTimeout(res, 1_000));
+    const cpu1 = await srv.get<{ user: number; system: number }>('/cpu');
+    const received = (
+      await Promise.all(
+        procs.map((p) => new Promise<[number, number][]>((resolve) => {
+          p.once('message', (m: { received: [number, number][] }) => resolve(m.received));
+          p.send({ done: true });
+        })),
+      )
+    ).flat();
     const samples: number[] = [];
     const lastPerPublish = new Map<number, number>();
     for (const [seq, at] of received) {
@@ -166,14 +181,16 @@ async function fanout(scenario: string) {
       samples.push(at - t);
       lastPerPublish.set(seq, Math.max(lastPerPublish.get(seq) ?? 0, at - t));
     }
-    await new Promise((res) => setTimeout(res, 1_000));
     samples.sort((a, b) => a - b);
     const last = [...lastPerPublish.values()].sort((a, b) => a - b);
     const via = bus ? 'published on NATS by another process' : 'published on the in-process bus';
-    row(scenario, `publish → receive, ${r.sockets.length} subscribers`, `p50 ${pct(samples, 50).toFixed(1)} ms, p99 ${pct(samples, 99).toFixed(1)} ms`, `${samples.length} deliveries of ${PUBLISHES * r.sockets.length}; ${via}`);
+    const cpuMs = (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / 1000 / PUBLISHES;
+    const sysMs = (cpu1.system - cpu0.system) / 1000 / PUBLISHES;
+    row(scenario, `publish → receive, ${opened} subscribers`, `p50 ${pct(samples, 50).toFixed(1)} ms, p99 ${pct(samples, 99).toFixed(1)} ms`, `${samples.length} deliveries of ${PUBLISHES * opened}; ${via}; ${CLIENT_PROCS} client processes`);
     row(scenario, 'publish → last subscriber', `p50 ${pct(last, 50).toFixed(1)} ms, p99 ${pct(last, 99).toFixed(1)} ms`, `max ${last[last.length - 1]?.toFixed(1)} ms`);
-    await closeAll(r.sockets);
+    row(scenario, `server CPU per fan-out to ${opened} streams`, `${cpuMs.toFixed(2)} ms`, `of which kernel ${sysMs.toFixed(2)} ms (loopback TCP sends); process CPU over the publish phase / publishes`);
   } finally {
+    for (const p of procs) p.kill();
     await bus?.close();
     await srv.stop();
   }
