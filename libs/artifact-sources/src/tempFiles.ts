@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, rmSync } from 'node:fs';
-import { mkdtemp, open, rm, unlink, type FileHandle } from 'node:fs/promises';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
@@ -51,37 +51,39 @@ export async function hashStream(src: Readable): Promise<{ sha256: string; size:
   return { sha256: hash.digest('hex'), size };
 }
 
-/** Directories still to remove when the process exits (normally close() has removed them already). */
-const liveDirs = new Set<string>();
+/** Temporary files not yet unlinked, removed at exit if their owner never got to it (a crash mid-spool). */
+const pending = new Set<string>();
 let exitHook = false;
-function track(dir: string): void {
-  liveDirs.add(dir);
+function remember(path: string): void {
+  pending.add(path);
   if (exitHook) return;
   exitHook = true;
   process.once('exit', () => {
-    for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+    for (const p of pending) rmSync(p, { force: true });
   });
 }
 
 /**
- * A private directory for spooled artifacts (worker responses, rewritten or built zips). Files are deleted when
- * their download ends; close() removes whatever is left.
+ * Temporary files for spooled artifacts (worker responses, rewritten or built zips), named
+ * `planexe-artifact-<kind>-<random>` in the OS temp directory (or `parent`). A finished file is unlinked as soon as
+ * it is open, so nothing is left behind when its download ends or the process dies; close() removes any file still
+ * in flight.
  */
 export class TempFiles {
-  private dir: Promise<string> | undefined;
+  private readonly mine = new Set<string>();
 
   constructor(private readonly parent = tmpdir()) {}
 
-  private directory(): Promise<string> {
-    this.dir ??= mkdtemp(join(this.parent, 'planexe-artifacts-')).then((d) => {
-      track(d);
-      return d;
-    });
-    return this.dir;
+  async newPath(prefix: string): Promise<string> {
+    const path = join(this.parent, `planexe-artifact-${prefix}-${randomBytes(8).toString('hex')}`);
+    remember(path);
+    this.mine.add(path);
+    return path;
   }
 
-  async newPath(prefix: string): Promise<string> {
-    return join(await this.directory(), `${prefix}-${randomBytes(8).toString('hex')}`);
+  private forget(path: string): void {
+    pending.delete(path);
+    this.mine.delete(path);
   }
 
   /** Writes a stream to a new file (hashing and capping it) and opens the result for reading. */
@@ -91,20 +93,21 @@ export class TempFiles {
     try {
       await pipeline(src, tap, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
     } catch (e) {
-      await unlink(path).catch(() => {});
+      await this.discard(path);
       throw e;
     }
     return this.adopt(path, tap.bytes, tap.digest());
   }
 
-  /** Opens a finished file of this directory as a SpooledFile that deletes itself on dispose. */
+  /** Opens a finished file as a SpooledFile that is gone once disposed (or at once, where the OS allows). */
   async adopt(path: string, size: number, sha256: string): Promise<SpooledFile> {
     const handle = await open(path, 'r');
-    // unlinked while open (POSIX): the data lives as long as the handle, and a crash leaves nothing behind
+    // unlinked while open (POSIX): the data lives as long as the handle
     let unlinked = await unlink(path).then(
       () => true,
       () => false,
     );
+    if (unlinked) this.forget(path);
     let disposed = false;
     return {
       path,
@@ -115,24 +118,20 @@ export class TempFiles {
         if (disposed) return;
         disposed = true;
         await handle.close().catch(() => {});
-        if (!unlinked) await unlink(path).catch(() => {});
+        if (!unlinked) await this.discard(path);
         unlinked = true;
       },
     };
   }
 
-  /** Deletes a file of this directory that was never adopted. */
+  /** Deletes a file that was never adopted (or could not be unlinked while open). */
   async discard(path: string): Promise<void> {
     await unlink(path).catch(() => {});
+    this.forget(path);
   }
 
+  /** Removes files of this process still in flight. */
   async close(): Promise<void> {
-    const d = this.dir;
-    this.dir = undefined;
-    if (!d) return;
-    const path = await d.catch(() => undefined);
-    if (!path) return;
-    liveDirs.delete(path);
-    await rm(path, { recursive: true, force: true }).catch(() => {});
+    for (const p of [...this.mine]) await this.discard(p);
   }
 }
