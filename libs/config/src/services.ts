@@ -1,5 +1,5 @@
 import { commonVars, dbVars, authVars, httpVars, planVars, llmVars, sseVars, workerVars, signalVars, internalVars, gatewayVars } from './vars.ts';
-import { loadEnv, type EnvConfig } from './envVar.ts';
+import { ConfigError, loadEnv, type EnvConfig } from './envVar.ts';
 
 /** One env schema per deployable. */
 export const serviceSchemas = {
@@ -35,4 +35,21 @@ export function postgresUrl(cfg: EnvConfig<typeof dbVars>, defaultHost?: string)
   const user = encodeURIComponent(cfg.PLANEXE_POSTGRES_USER);
   const pass = encodeURIComponent(cfg.PLANEXE_POSTGRES_PASSWORD ?? 'planexe');
   return `postgresql://${user}:${pass}@${host}:${cfg.PLANEXE_POSTGRES_PORT}/${encodeURIComponent(cfg.PLANEXE_POSTGRES_DB)}`;
+}
+
+/** A service main's config: a bad variable ends the process with exit code 2 and one line naming it. */
+export function loadServiceConfigOrExit<N extends ServiceName>(
+  name: N,
+  processName: string,
+  source: Record<string, string | undefined> = process.env,
+): EnvConfig<(typeof serviceSchemas)[N]> {
+  try {
+    return loadServiceConfig(name, source);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`${processName}: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
 }

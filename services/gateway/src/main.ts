@@ -3,7 +3,7 @@
  * services. Postgres for key lookups, Redis for rate limits every replica shares, NATS only for /healthcheck.
  */
 import { createServer } from 'node:http';
-import { bindPort, ConfigError, loadServiceConfig, postgresUrl, type GatewayConfig } from '@planexe/config';
+import { bindPort, loadServiceConfigOrExit, postgresUrl } from '@planexe/config';
 import { createPostgresDb, migrate, pingDb } from '@planexe/db';
 import { MemoryLimits, NatsBus, RedisLimits, type Limits } from '@planexe/infra';
 import { createLogger, initTelemetry, shutdownTelemetry } from '@planexe/telemetry';
@@ -11,16 +11,7 @@ import { createGatewayApp } from './gatewayApp.ts';
 import type { HealthCheck } from './health.ts';
 import { createSharedLimits } from './sharedLimits.ts';
 
-let config: GatewayConfig;
-try {
-  config = loadServiceConfig('gateway');
-} catch (e) {
-  if (e instanceof ConfigError) {
-    console.error(`planexe-gateway: ${e.message}`);
-    process.exit(2);
-  }
-  throw e;
-}
+const config = loadServiceConfigOrExit('gateway', 'planexe-gateway');
 const problems: string[] = [];
 if (config.PLANEXE_MCP_REQUIRE_AUTH && !config.PLANEXE_API_KEY_SECRET) problems.push('PLANEXE_MCP_REQUIRE_AUTH is on but PLANEXE_API_KEY_SECRET is not set: user keys could not be verified.');
 if (!config.PLANEXE_INTERNAL_SECRET) problems.push('PLANEXE_INTERNAL_SECRET is required: the internal services accept only requests that carry it.');

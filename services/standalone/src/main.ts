@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { bindPort, ConfigError, loadServiceConfig, postgresUrl } from '@planexe/config';
+import { bindPort, loadServiceConfigOrExit, postgresUrl } from '@planexe/config';
 import { createPgliteDb, createPostgresDb, listUnfinishedPlans, migrate } from '@planexe/db';
 import { MemoryBus, MemoryLimits, MemoryQueue } from '@planexe/infra';
 import { createLogger } from '@planexe/telemetry';
@@ -12,16 +12,7 @@ import { ReachabilityModelCatalog, PIPELINE_STEPS, expectedFiles } from '@planex
 // one command on a laptop: auth is off unless asked for (the distributed services keep the spec default, on)
 const env = { ...process.env, PLANEXE_MCP_REQUIRE_AUTH: process.env.PLANEXE_MCP_REQUIRE_AUTH ?? 'false' };
 
-let config;
-try {
-  config = loadServiceConfig('standalone', env);
-} catch (e) {
-  if (e instanceof ConfigError) {
-    console.error(`planexe: ${e.message}`);
-    process.exit(2);
-  }
-  throw e;
-}
+const config = loadServiceConfigOrExit('standalone', 'planexe', env);
 const problems = startupProblems(config);
 if (problems.length) {
   for (const p of problems) console.error(`planexe: ${p}`);

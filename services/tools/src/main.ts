@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:http';
 import { DownloadTokens, KeyCache } from '@planexe/auth';
-import { bindPort, ConfigError, loadServiceConfig, postgresUrl, type ToolsConfig } from '@planexe/config';
+import { bindPort, loadServiceConfigOrExit, postgresUrl } from '@planexe/config';
 import { createPostgresDb, migrate } from '@planexe/db';
 import { BullMqQueue, NatsBus, natsTraceHooks } from '@planexe/infra';
 import { createLogger, initTelemetry, koaTracing, shutdownTelemetry } from '@planexe/telemetry';
@@ -13,16 +13,7 @@ import { ReachabilityModelCatalog } from '@planexe/worker/modelCatalog';
 import { createToolsApp } from './app.ts';
 import { createConfiguredToolsService } from './configuredService.ts';
 
-let config: ToolsConfig;
-try {
-  config = loadServiceConfig('tools');
-} catch (e) {
-  if (e instanceof ConfigError) {
-    console.error(`planexe-tools: ${e.message}`);
-    process.exit(2);
-  }
-  throw e;
-}
+const config = loadServiceConfigOrExit('tools', 'planexe-tools');
 const missing = (['PLANEXE_INTERNAL_SECRET', 'PLANEXE_REDIS_URL', 'PLANEXE_NATS_URL'] as const).filter((k) => !config[k]);
 if (missing.length) {
   console.error(`planexe-tools: ${missing.join(', ')} required in distributed mode (standalone runs the tools in-process).`);

@@ -1,6 +1,6 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { anonymousCaller, DownloadTokens, KeyCache } from '@planexe/auth';
-import { ConfigError, loadServiceConfig, postgresUrl } from '@planexe/config';
+import { loadServiceConfigOrExit, postgresUrl } from '@planexe/config';
 import { loadExamplePrompts, normaliseModelProfile } from '@planexe/contracts';
 import { createPgliteDb, createPostgresDb, migrate } from '@planexe/db';
 import { MemoryBus, MemoryQueue } from '@planexe/infra';
@@ -13,16 +13,7 @@ import { FileModelCatalog } from './modelCatalog.ts';
  * stdio entry (contributor mode): the same tools over stdin/stdout. There is no HTTP request, so no download_url or
  * sse_url, and the caller is identified only by a `user_api_key` argument. Logs go to stderr.
  */
-let config;
-try {
-  config = loadServiceConfig('tools');
-} catch (e) {
-  if (e instanceof ConfigError) {
-    process.stderr.write(`planexe: ${e.message}\n`);
-    process.exit(2);
-  }
-  throw e;
-}
+const config = loadServiceConfigOrExit('tools', 'planexe');
 const log = createLogger('planexe-tools-stdio', config.PLANEXE_LOG_LEVEL);
 const url = postgresUrl(config);
 const dbh = url ? createPostgresDb(url, { max: 4 }) : await createPgliteDb(config.PLANEXE_DATA_DIR);

@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
-import { ConfigError, loadServiceConfig, postgresUrl } from '@planexe/config';
+import { loadServiceConfigOrExit, postgresUrl } from '@planexe/config';
 import { createPostgresDb, migrate } from '@planexe/db';
 import { BullMqQueue, NatsBus, natsTraceHooks } from '@planexe/infra';
 import { createLogger, initTelemetry, shutdownTelemetry } from '@planexe/telemetry';
@@ -13,16 +13,7 @@ import { createRunFilesApp } from './runFilesApp.ts';
 import { PIPELINE_STEPS, expectedFiles } from './pipeline/graph.ts';
 import { failGivenUpJob } from './givenUp.ts';
 
-let config;
-try {
-  config = loadServiceConfig('worker');
-} catch (e) {
-  if (e instanceof ConfigError) {
-    console.error(`planexe-worker: ${e.message}`);
-    process.exit(2);
-  }
-  throw e;
-}
+const config = loadServiceConfigOrExit('worker', 'planexe-worker');
 if (!config.PLANEXE_REDIS_URL || !config.PLANEXE_NATS_URL) {
   console.error('planexe-worker: PLANEXE_REDIS_URL and PLANEXE_NATS_URL are required in distributed mode (standalone runs the worker in-process).');
   process.exit(2);
