@@ -70,6 +70,8 @@ export async function createStandaloneApp(d: StandaloneDeps): Promise<Standalone
       maxDurationSeconds: c.PLANEXE_SSE_MAX_DURATION,
       maxConnections: c.PLANEXE_SSE_MAX_CONNECTIONS,
       maxTotalConnections: c.PLANEXE_SSE_MAX_TOTAL_CONNECTIONS,
+      // one process: a lease longer than any stream is never renewed (in-memory renewals would scan every slot)
+      slotLeaseMs: (c.PLANEXE_SSE_MAX_DURATION + 60) * 1000,
     },
   );
   const artifacts = createArtifactsService({ db: d.db, tokens: edge.tokens, log: d.log }, { runDir: c.PLANEXE_RUN_DIR, workerPlanUrl: c.PLANEXE_WORKER_PLAN_URL });
