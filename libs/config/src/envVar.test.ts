@@ -49,7 +49,7 @@ describe('service env schemas', () => {
   });
 
   it('every spec variable of the tools service is in its schema', () => {
-    const spec = readFileSync(fileURLToPath(new URL('../../../../shared/spec/config.md', import.meta.url)), 'utf8').split('## 2.')[0];
+    const spec = readFileSync(fileURLToPath(new URL('../../../docs/spec/config.md', import.meta.url)), 'utf8').split('## 2.')[0];
     const names = [...spec.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
     expect(names.length).toBeGreaterThan(25);
     const ours = new Set([...Object.keys(serviceSchemas.tools), ...Object.keys(serviceSchemas.standalone)]);
