@@ -9,7 +9,6 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     fileParallelism: true,
-    // CI also writes a JSON report; .ci/run turns it into the `N passed, N failed` line
-    reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results/vitest.json' }]] : ['default'],
+    // `npm test` (scripts/runTests.ts) adds the JSON report test-results/<stage>.json and sums the stages
   },
 });
