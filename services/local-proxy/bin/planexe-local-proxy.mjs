@@ -1,6 +1,15 @@
 #!/usr/bin/env node
-// `npx planexe-local-proxy` — the PlanExe stdio MCP proxy (TypeScript, loaded through tsx). stdout is JSON-RPC only.
-import { register } from 'tsx/esm/api';
-register();
-const { runLocalProxy } = await import('../src/main.ts');
-process.exitCode = await runLocalProxy(process.argv.slice(2), process.env);
+// `planexe-local-proxy`: stdout is JSON-RPC only. The published package runs its bundle (dist/, plain JavaScript
+// with every dependency inside); a source checkout, which has src/, runs the TypeScript through tsx, so a clone
+// never runs a stale build.
+import { existsSync } from 'node:fs';
+import { URL } from 'node:url';
+
+const source = new URL('../src/cli.ts', import.meta.url);
+if (existsSync(source)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(source.href);
+} else {
+  await import('../dist/planexe-local-proxy.mjs');
+}

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { normaliseCloudUrl, PLACEHOLDER_URL } from './cloudUrl.ts';
+import { DEFAULT_URL, isLoopbackUrl, normaliseCloudUrl } from './cloudUrl.ts';
 
 describe('PLANEXE_URL normalisation (spec/tools.md §9.3)', () => {
   it.each([
@@ -13,11 +13,17 @@ describe('PLANEXE_URL normalisation (spec/tools.md §9.3)', () => {
     ['http://127.0.0.1:8001/mcp?x=1#frag', 'http://127.0.0.1:8001/mcp', 'http://127.0.0.1:8001'],
   ])('%s', (raw, mcp, download) => expect(normaliseCloudUrl(raw)).toEqual({ mcp, download }));
 
-  it('defaults to the placeholder and refuses what is not an http(s) URL or carries credentials', () => {
-    expect(normaliseCloudUrl(undefined).mcp).toBe(PLACEHOLDER_URL);
-    expect(normaliseCloudUrl('  ').mcp).toBe(PLACEHOLDER_URL);
+  it('defaults to the local `npm start` server and refuses what is not an http(s) URL or carries credentials', () => {
+    expect(DEFAULT_URL).toBe('http://127.0.0.1:8001/mcp');
+    expect(normaliseCloudUrl(undefined).mcp).toBe(DEFAULT_URL);
+    expect(normaliseCloudUrl('  ').mcp).toBe(DEFAULT_URL);
     expect(() => normaliseCloudUrl('not a url')).toThrow(/PLANEXE_URL/);
     expect(() => normaliseCloudUrl('ftp://x/mcp')).toThrow(/http/);
     expect(() => normaliseCloudUrl('https://u:p@x/mcp')).toThrow(/PLANEXE_MCP_API_KEY/);
   });
+
+  it.each([
+    ['http://127.0.0.1:8001/mcp', true], ['http://localhost:8001/mcp', true], ['http://[::1]:8001/mcp', true], ['http://127.1.2.3/mcp', true],
+    ['https://mcp.planexe.org/mcp', false], ['http://127.0.0.1.example.com/mcp', false], ['http://10.0.0.1/mcp', false],
+  ])('isLoopbackUrl(%s) is %s', (url, loopback) => expect(isLoopbackUrl(url)).toBe(loopback));
 });

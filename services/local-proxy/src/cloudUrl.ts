@@ -1,5 +1,8 @@
-/** The upstream placeholder: the proxy warns when it is still in use. */
-export const PLACEHOLDER_URL = 'https://your-railway-app.up.railway.app/mcp';
+/**
+ * Where the proxy connects when PLANEXE_URL is unset: the local server `npm start` runs. (Upstream defaulted to a
+ * placeholder host that does not exist; a default that works with no set-up is what a newcomer needs.)
+ */
+export const DEFAULT_URL = 'http://127.0.0.1:8001/mcp';
 
 export interface CloudUrls {
   /** `<base>/mcp`: JSON-RPC endpoint; the REST bridge is `<mcp>/tools/call`. */
@@ -13,7 +16,7 @@ export interface CloudUrls {
  * `/mcp/tools/call`, `/mcp/tools`, `/tools/call` or `/tools` removed, `/mcp` appended when missing.
  */
 export function normaliseCloudUrl(raw: string | undefined): CloudUrls {
-  const text = (raw ?? '').trim() || PLACEHOLDER_URL;
+  const text = (raw ?? '').trim() || DEFAULT_URL;
   let u: URL;
   try {
     u = new URL(text);
@@ -32,4 +35,10 @@ export function normaliseCloudUrl(raw: string | undefined): CloudUrls {
   if (!path.endsWith('/mcp')) path += '/mcp';
   const mcp = `${u.origin}${path}`;
   return { mcp, download: mcp.slice(0, -'/mcp'.length) };
+}
+
+/** A server on this machine: `npm start` has authentication off there, and then refuses any key. */
+export function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }

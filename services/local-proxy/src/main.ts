@@ -1,8 +1,8 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import catalog from './cloudCatalog.json' with { type: 'json' };
 import { CloudClient } from './cloudClient.ts';
-import { normaliseCloudUrl, PLACEHOLDER_URL } from './cloudUrl.ts';
-import { printConfig } from './printConfig.ts';
+import { DEFAULT_URL, normaliseCloudUrl } from './cloudUrl.ts';
+import { currentLaunch, printConfig } from './printConfig.ts';
 import { createProxyServer } from './proxyServer.ts';
 
 const HELP = `planexe-local-proxy — PlanExe as a local (stdio) MCP server, with plan_download
@@ -14,8 +14,10 @@ Usage:
   planexe-local-proxy --help | --version
 
 Environment:
-  PLANEXE_URL           PlanExe server, e.g. https://mcp.planexe.org/mcp (normalised to end in /mcp)
-  PLANEXE_MCP_API_KEY   your API key (sent as X-API-Key to that server only; never pass it as an argument)
+  PLANEXE_URL           PlanExe server, e.g. https://mcp.planexe.org/mcp (normalised to end in /mcp);
+                        default ${DEFAULT_URL}, the local server of \`npm start\`
+  PLANEXE_MCP_API_KEY   your API key (sent as X-API-Key to that server only; never pass it as an argument);
+                        leave it unset for a server with authentication off, which refuses any key
   PLANEXE_PATH          where plan_download saves files (default: the working directory)
   PLANEXE_LOG_LEVEL     info (default) | warn | silent; logs go to stderr
 `;
@@ -52,7 +54,7 @@ export async function runLocalProxy(argv: string[], env: Env): Promise<number> {
     return 2;
   }
   if (argv[0] === '--print-config') {
-    const out = printConfig(argv[1], { url: urls.mcp, path: env.PLANEXE_PATH });
+    const out = printConfig(argv[1], { url: urls.mcp, path: env.PLANEXE_PATH, launch: currentLaunch() });
     (out.ok ? process.stdout : process.stderr).write(out.text);
     return out.ok ? 0 : 2;
   }
@@ -61,7 +63,7 @@ export async function runLocalProxy(argv: string[], env: Env): Promise<number> {
     return 2;
   }
   const log = stderrLogger(env.PLANEXE_LOG_LEVEL);
-  if (urls.mcp === PLACEHOLDER_URL) log('warn', 'PLANEXE_URL is not set: using the placeholder URL; set it to your PlanExe server');
+  if (!env.PLANEXE_URL?.trim()) log('info', `PLANEXE_URL is not set: using the local server ${DEFAULT_URL}`);
   if (!env.PLANEXE_MCP_API_KEY) log('warn', 'PLANEXE_MCP_API_KEY is not set: only the open tools will work on a server that requires keys');
   const client = new CloudClient({ urls, apiKey: env.PLANEXE_MCP_API_KEY?.trim() || undefined });
   const server = createProxyServer({ client, planexePath: env.PLANEXE_PATH, log });

@@ -1,10 +1,13 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import Koa from 'koa';
 import { sql } from 'kysely';
 import { strToU8, zipSync } from 'fflate';
@@ -17,12 +20,54 @@ import { createTestDb, dbKinds } from '@planexe/testing/infra';
 import { silentLogger } from '@planexe/telemetry';
 import type { DbHandle } from '@planexe/db';
 import { startTestServer, createUserWithKey, TEST_SECRET, type TestServer } from '../../../tests/harness/testServer.ts';
+import { installPackedProxy, type InstalledProxy } from './packedProxy.ts';
 
 const kind = (await dbKinds()).includes('postgres') ? 'postgres' : 'pglite';
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const BIN = join(import.meta.dirname, '..', 'bin', 'planexe-local-proxy.mjs');
+const run = promisify(execFile);
 
-describe(`plan_download through the stdio proxy, real MCP client (${kind})`, () => {
+// The proxy as a clone runs it (bin/ through tsx) and as `npm pack` ships it (dist/, installed from the tarball).
+type Form = 'checkout' | 'packed tarball';
+let packed: Promise<InstalledProxy> | undefined;
+const installed = () => (packed ??= installPackedProxy());
+afterAll(async () => (await packed)?.remove());
+async function launcherOf(form: Form): Promise<{ command: string; args: string[]; PATH: string }> {
+  if (form === 'checkout') return { command: process.execPath, args: [BIN], PATH: process.env.PATH ?? '' };
+  const p = await installed();
+  return { command: p.bin, args: [], PATH: p.path };
+}
+/** The cursor snippet `--print-config` prints (JSON after the comment lines). */
+async function printedSnippet(form: Form, env: Record<string, string>) {
+  const l = await launcherOf(form);
+  const { stdout } = await run(l.command, [...l.args, '--print-config', 'cursor'], { env: { PATH: l.PATH, ...env } });
+  const lines = stdout.split('\n');
+  return { notes: lines.filter((x) => x.startsWith('#')).join('\n'), server: JSON.parse(lines.slice(lines.indexOf('{')).join('\n')).mcpServers.planexe, PATH: l.PATH };
+}
+
+describe('the packed package (npm pack, installed offline into an empty folder)', () => {
+  it('holds compiled JavaScript and no dependency, and answers --help and --version', async () => {
+    const p = await installed();
+    const files = readdirSync(p.packageDir, { recursive: true }).map(String);
+    expect(files).toContain(join('dist', 'planexe-local-proxy.mjs'));
+    expect(files.filter((f) => f.endsWith('.ts'))).toEqual([]);
+    expect(readdirSync(join(p.dir, 'node_modules')).filter((n) => !n.startsWith('.'))).toEqual(['@planexe']);
+    const help = await run(p.bin, ['--help'], { env: { PATH: p.path } });
+    expect(help.stdout).toMatch(/^planexe-local-proxy — PlanExe as a local \(stdio\) MCP server/);
+    expect((await run(p.bin, ['--version'], { env: { PATH: p.path } })).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  }, 180_000);
+
+  it('--print-config without PLANEXE_URL names the local server, no key, and a command that starts this copy', async () => {
+    const { notes, server } = await printedSnippet('packed tarball', {});
+    expect(server.env).toEqual({ PLANEXE_URL: 'http://127.0.0.1:8001/mcp' });
+    expect(notes).not.toMatch(/railway/i);
+    expect(server.command).toBe(process.execPath);
+    expect(realpathSync(server.args[0])).toBe(realpathSync(join((await installed()).packageDir, 'bin', 'planexe-local-proxy.mjs')));
+    expect(notes).toContain('"command": "npx", "args": ["-y", "@planexe/local-proxy"]');
+  }, 180_000);
+});
+
+describe.each<Form>(['checkout', 'packed tarball'])(`plan_download through the stdio proxy (%s, started as --print-config says), real MCP client (${kind})`, (form) => {
   let dbh: DbHandle;
   let srv: TestServer;
   let artifacts: ArtifactsService;
@@ -59,16 +104,20 @@ describe(`plan_download through the stdio proxy, real MCP client (${kind})`, () 
     plan = created.id;
     await sql`update plans set generated_report_html = ${report}, run_zip_snapshot = ${Buffer.from(zip)}, run_artifact_layout_version = 2 where id = ${plan}`.execute(dbh.db);
 
+    // the command --print-config prints for this server, plus the key (this test server has authentication on)
+    const printed = await printedSnippet(form, { PLANEXE_URL: `${srv.url}/mcp/` });
+    expect(printed.server.env).toEqual({ PLANEXE_URL: `${srv.url}/mcp` });
+    expect(existsSync(printed.server.args[0])).toBe(true);
     const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [BIN],
-      env: { PATH: process.env.PATH ?? '', PLANEXE_URL: `${srv.url}/mcp/`, PLANEXE_MCP_API_KEY: alice.key, PLANEXE_PATH: join(dir, 'downloads') },
+      command: printed.server.command,
+      args: printed.server.args,
+      env: { PATH: printed.PATH, ...printed.server.env, PLANEXE_MCP_API_KEY: alice.key, PLANEXE_PATH: join(dir, 'downloads') },
       stderr: 'pipe',
     });
     transport.stderr?.on('data', (c) => (stderr += String(c)));
     client = new Client({ name: 'proxy-test', version: '1.0.0' });
     await client.connect(transport);
-  });
+  }, 180_000);
   afterAll(async () => {
     await client?.close();
     await srv?.close();
