@@ -11,6 +11,9 @@ import {
 
 export type { ChatMessage, ChatRequest, JsonSchemaFor, ResponseFormat } from './fakeLlmContent.ts';
 
+/** Port of `npm run fake-llm` unless PORT says otherwise; llm_config/offline/baseline.json points at it. */
+export const FAKE_LLM_DEFAULT_PORT = 11435;
+
 /** `ok` answers normally; `slow` answers normally after extra latency; the rest inject failures. */
 export type FailureMode = 'ok' | '429' | '500' | 'malformed' | 'hang' | 'slow';
 export type Latency = number | { min: number; max: number };

@@ -37,7 +37,7 @@ export function normaliseCloudUrl(raw: string | undefined): CloudUrls {
   return { mcp, download: mcp.slice(0, -'/mcp'.length) };
 }
 
-/** A server on this machine: `npm start` has authentication off there, and then refuses any key. */
+/** A server on this machine: `npm start` has authentication off there, and then refuses keys it has not issued. */
 export function isLoopbackUrl(url: string): boolean {
   const host = new URL(url).hostname;
   return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);

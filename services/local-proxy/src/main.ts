@@ -17,7 +17,7 @@ Environment:
   PLANEXE_URL           PlanExe server, e.g. https://mcp.planexe.org/mcp (normalised to end in /mcp);
                         default ${DEFAULT_URL}, the local server of \`npm start\`
   PLANEXE_MCP_API_KEY   your API key (sent as X-API-Key to that server only; never pass it as an argument);
-                        leave it unset for a server with authentication off, which refuses any key
+                        leave it unset for a server with authentication off (it refuses keys it has not issued)
   PLANEXE_PATH          where plan_download saves files (default: the working directory)
   PLANEXE_LOG_LEVEL     info (default) | warn | silent; logs go to stderr
 `;

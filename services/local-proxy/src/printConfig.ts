@@ -40,7 +40,8 @@ const json = (v: unknown) => JSON.stringify(v, null, 2);
 
 /**
  * One client's snippet. API keys are never printed: placeholders or the client's own secret mechanism. A server
- * on this machine gets no key at all: with authentication off (the `npm start` default) any key is refused.
+ * on this machine gets no key at all: with authentication off (the `npm start` default) it refuses every key
+ * but a user key from its own database, and a fresh one has none.
  */
 export function configSnippet(client: ClientName, s: Setup): string {
   const { command, args } = s.launch;
@@ -96,7 +97,7 @@ export function printConfig(which: string | undefined, s: Setup): { text: string
   const notes = [
     '# PlanExe local proxy: MCP client configuration',
     `# Server: ${s.url}` + (isLoopbackUrl(s.url)
-      ? ' (this machine: no key; `npm start` has authentication off and refuses any key. If you turned it on, add PLANEXE_MCP_API_KEY to env.)'
+      ? ' (this machine: no key; `npm start` has authentication off and refuses keys it has not issued. If you turned it on, add PLANEXE_MCP_API_KEY to env.)'
       : ' (set PLANEXE_URL to use another). Keys go in the environment (PLANEXE_MCP_API_KEY), never on a command line.'),
     viaNpx
       ? '# From a clone of the repository instead: "command": "node", "args": ["<clone>/services/local-proxy/bin/planexe-local-proxy.mjs"].'
