@@ -40,14 +40,15 @@ export function planStage(stage: TestStage, o: RunOptions): StagePlan {
     node = bin;
     env.PATH = [dirname(bin), o.env.PATH].filter(Boolean).join(delimiter);
   }
-  if (o.full) Object.assign(env, { PLANEXE_TEST_FULL: '1' }, stage.full?.env ?? {});
+  const form = o.full ? stage.full : stage.quick;
+  Object.assign(env, o.full ? { PLANEXE_TEST_FULL: '1' } : {}, form?.env ?? {});
   const reportFile = reportFileOf(o.root, stage);
   const args = [
     join(o.root, 'node_modules', 'vitest', 'vitest.mjs'), 'run',
     '--config', stage.config,
     '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`,
     ...(stage.args ?? []),
-    ...(o.full ? (stage.full?.args ?? []) : []),
+    ...(form?.args ?? []),
     // a stage whose files the extra filters miss passes empty, not fails
     ...(o.extraArgs.length ? ['--passWithNoTests'] : (stage.files ?? [])),
     ...o.extraArgs,

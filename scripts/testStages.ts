@@ -6,9 +6,10 @@
  * vitest.config.ts. A stage whose config file does not exist yet is skipped with a message.
  *
  * Quick and full forms: `npm test` (and CI) runs every stage in its quick form; `npm run test:full` runs the
- * full forms. In the full form every stage gets `PLANEXE_TEST_FULL=1` in its environment (read it with
- * `isFullTestRun()` from @planexe/testing, e.g. for more fuzz runs or longer fault schedules), plus the
- * stage's own `full.env` and `full.args` (extra vitest arguments, e.g. a file filter the quick form leaves out).
+ * full forms. A stage declares what differs: `quick.env`/`quick.args` apply only to the quick form (e.g. the
+ * fault suite's FAULTS_QUICK=1), `full.env`/`full.args` only to the full form (extra vitest arguments, e.g. a
+ * file filter the quick form leaves out). In the full form every stage also gets `PLANEXE_TEST_FULL=1` (read it
+ * with `isFullTestRun()` from @planexe/testing, e.g. for more fuzz runs).
  *
  * Each stage writes its vitest JSON report to test-results/<name>.json; the runner sums them into
  * test-results/vitest.json, which .ci/run turns into the `N passed, N failed` line.
@@ -22,7 +23,7 @@ export interface TestStage {
   config: string;
   /** Test files (vitest filters) of the quick form; default: everything the config includes. */
   files?: string[];
-  /** Extra vitest arguments of the quick form. */
+  /** Extra vitest arguments of both forms. */
   args?: string[];
   /**
    * Run under another Node binary: the name of the environment variable holding the path of its `node`
@@ -30,15 +31,24 @@ export interface TestStage {
    * is skipped, or fails when PLANEXE_TEST_REQUIRE_INFRA=1 (CI installs the binary: .ci/run).
    */
   nodeEnv?: string;
-  /** What the full form (`npm run test:full`) adds. */
-  full?: { env?: Record<string, string>; args?: string[] };
+  /** What only the quick form (`npm test`, CI) adds. */
+  quick?: StageForm;
+  /** What only the full form (`npm run test:full`) adds. */
+  full?: StageForm;
+}
+
+export interface StageForm {
+  env?: Record<string, string>;
+  /** Extra vitest arguments. */
+  args?: string[];
 }
 
 export const TEST_STAGES: readonly TestStage[] = [
   { name: 'main', title: 'unit, integration and end-to-end suites', config: 'vitest.config.ts' },
   { name: 'security', title: 'security fuzz', config: 'vitest.security.config.ts' },
-  { name: 'faults', title: 'fault injection', config: 'vitest.faults.config.ts' },
+  { name: 'faults', title: 'fault injection', config: 'vitest.faults.config.ts', quick: { env: { FAULTS_QUICK: '1' } } },
   { name: 'containers', title: 'container images', config: 'vitest.containers.config.ts' },
+  { name: 'bench', title: "the benchmark kit's own tests", config: 'vitest.bench.config.ts' },
   {
     name: 'e2e-node24',
     title: 'end-to-end suites on Node 24 (current LTS)',

@@ -29,14 +29,22 @@ describe('planStage', () => {
     expect(p.env.PLANEXE_TEST_FULL).toBeUndefined();
   });
 
-  it('the full form sets PLANEXE_TEST_FULL=1 and adds the stage-specific env and arguments', () => {
-    const s = stage({ args: ['--bail=1'], full: { env: { FUZZ_RUNS: '10000' }, args: ['tests/x/slow/'] } });
+  it('each form adds only its own env and arguments; the full form also sets PLANEXE_TEST_FULL=1', () => {
+    const s = stage({
+      args: ['--bail=1'],
+      quick: { env: { FAULTS_QUICK: '1' }, args: ['tests/x/fast/'] },
+      full: { env: { FUZZ_RUNS: '10000' }, args: ['tests/x/slow/'] },
+    });
     const quick = planStage(s, opts());
     const full = planStage(s, opts({ full: true }));
     if (!quick.run || !full.run) throw new Error('expected to run');
-    expect(quick.args).not.toContain('tests/x/slow/');
+    expect(quick.args.slice(-2)).toEqual(['--bail=1', 'tests/x/fast/']);
+    expect(quick.env).toMatchObject({ FAULTS_QUICK: '1' });
+    expect(quick.env.PLANEXE_TEST_FULL).toBeUndefined();
+    expect(quick.env.FUZZ_RUNS).toBeUndefined();
     expect(full.args.slice(-2)).toEqual(['--bail=1', 'tests/x/slow/']);
     expect(full.env).toMatchObject({ PLANEXE_TEST_FULL: '1', FUZZ_RUNS: '10000' });
+    expect(full.env.FAULTS_QUICK).toBeUndefined();
   });
 
   it('extra arguments replace the stage files, and a stage they do not match passes empty', () => {
