@@ -1,7 +1,7 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import catalog from './cloudCatalog.json' with { type: 'json' };
 import { CloudClient } from './cloudClient.ts';
-import { DEFAULT_URL, normaliseCloudUrl } from './cloudUrl.ts';
+import { DEFAULT_URL, isLoopbackUrl, normaliseCloudUrl } from './cloudUrl.ts';
 import { currentLaunch, printConfig } from './printConfig.ts';
 import { createProxyServer } from './proxyServer.ts';
 
@@ -64,7 +64,8 @@ export async function runLocalProxy(argv: string[], env: Env): Promise<number> {
   }
   const log = stderrLogger(env.PLANEXE_LOG_LEVEL);
   if (!env.PLANEXE_URL?.trim()) log('info', `PLANEXE_URL is not set: using the local server ${DEFAULT_URL}`);
-  if (!env.PLANEXE_MCP_API_KEY) log('warn', 'PLANEXE_MCP_API_KEY is not set: only the open tools will work on a server that requires keys');
+  // a server on this machine (`npm start`) has authentication off by default: no key is the normal case there
+  if (!env.PLANEXE_MCP_API_KEY && !isLoopbackUrl(urls.mcp)) log('warn', 'PLANEXE_MCP_API_KEY is not set: only the open tools will work on a server that requires keys');
   const client = new CloudClient({ urls, apiKey: env.PLANEXE_MCP_API_KEY?.trim() || undefined });
   const server = createProxyServer({ client, planexePath: env.PLANEXE_PATH, log });
   const transport = new StdioServerTransport();
