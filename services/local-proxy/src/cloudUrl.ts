@@ -1,10 +1,12 @@
+import { MCP_PATH, REST_BRIDGE_PATHS } from '@planexe/contracts';
+
 /** The upstream placeholder: the proxy warns when it is still in use. */
-export const PLACEHOLDER_URL = 'https://your-railway-app.up.railway.app/mcp';
+export const PLACEHOLDER_URL = `https://your-railway-app.up.railway.app${MCP_PATH}`;
 
 export interface CloudUrls {
   /** `<base>/mcp`: JSON-RPC endpoint; the REST bridge is `<mcp>/tools/call`. */
   mcp: string;
-  /** `<base>`: where `/download/<plan_id>/<file>` is served. */
+  /** `<base>`: where downloads are served (urls.download of @planexe/contracts). */
   download: string;
 }
 
@@ -23,13 +25,15 @@ export function normaliseCloudUrl(raw: string | undefined): CloudUrls {
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`PLANEXE_URL must be http(s): ${JSON.stringify(text)}`);
   if (u.username || u.password) throw new Error('PLANEXE_URL must not carry credentials: put the key in PLANEXE_MCP_API_KEY');
   let path = u.pathname.replace(/\/+$/, '');
-  for (const suffix of ['/mcp/tools/call', '/mcp/tools', '/tools/call', '/tools']) {
+  // the REST bridge's paths, and the same relative to a base that already ends in the MCP path
+  const bridgeTails = REST_BRIDGE_PATHS.map((p) => p.slice(MCP_PATH.length));
+  for (const suffix of [...REST_BRIDGE_PATHS, ...bridgeTails]) {
     if (path.endsWith(suffix)) {
       path = path.slice(0, -suffix.length).replace(/\/+$/, '');
       break;
     }
   }
-  if (!path.endsWith('/mcp')) path += '/mcp';
+  if (!path.endsWith(MCP_PATH)) path += MCP_PATH;
   const mcp = `${u.origin}${path}`;
-  return { mcp, download: mcp.slice(0, -'/mcp'.length) };
+  return { mcp, download: mcp.slice(0, -MCP_PATH.length) };
 }
