@@ -45,7 +45,7 @@ export interface StageForm {
 
 export const TEST_STAGES: readonly TestStage[] = [
   { name: 'main', title: 'unit, integration and end-to-end suites', config: 'vitest.config.ts' },
-  { name: 'security', title: 'security fuzz', config: 'vitest.security.config.ts' },
+  { name: 'security', title: 'security fuzz', config: 'vitest.security.config.ts', full: { env: { SECURITY_FUZZ_REQUESTS: '25000' } } },
   { name: 'faults', title: 'fault injection', config: 'vitest.faults.config.ts', quick: { env: { FAULTS_QUICK: '1' } } },
   { name: 'containers', title: 'container images', config: 'vitest.containers.config.ts' },
   { name: 'bench', title: "the benchmark kit's own tests", config: 'vitest.bench.config.ts' },

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { createHash } from 'node:crypto';
 import { normaliseApiKey, extractApiKey, hashApiKey, generateApiKey, safeEqual } from './apiKeys.ts';
+import { matchRoute } from '@planexe/contracts';
 import { isPublicRequest } from './publicRequests.ts';
 
 describe('API key parsing (spec/http.md §3.3)', () => {
@@ -41,20 +42,27 @@ describe('API key parsing (spec/http.md §3.3)', () => {
 
 describe('public request rules (spec/http.md §3.2)', () => {
   const rpc = (method: string, name?: string) => ({ jsonrpc: '2.0', id: 1, method, params: name ? { name } : {} });
+  const pub = (method: string, path: string, body: unknown) => {
+    const m = matchRoute(method, path);
+    if (m.kind !== 'route') throw new Error(`no route for ${method} ${path}`);
+    return isPublicRequest(m.route, method, body);
+  };
   it('handshake and listing methods are public, protected tools are not', () => {
-    expect(isPublicRequest('GET', '/mcp/tools', undefined)).toBe(true);
-    expect(isPublicRequest('GET', '/mcp/', undefined)).toBe(true);
-    expect(isPublicRequest('HEAD', '/mcp/', undefined)).toBe(true);
+    expect(pub('GET', '/mcp/tools', undefined)).toBe(true);
+    expect(pub('GET', '/mcp/', undefined)).toBe(true);
+    expect(pub('HEAD', '/mcp/', undefined)).toBe(true);
     for (const m of ['initialize', 'tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'ping']) {
-      expect(isPublicRequest('POST', '/mcp/', rpc(m))).toBe(true);
+      expect(pub('POST', '/mcp/', rpc(m))).toBe(true);
     }
-    expect(isPublicRequest('POST', '/mcp/', rpc('tools/call', 'plan_create'))).toBe(false);
-    expect(isPublicRequest('POST', '/mcp/', rpc('tools/call', 'model_profiles'))).toBe(true);
-    expect(isPublicRequest('POST', '/mcp/', rpc('resources/read'))).toBe(false);
-    expect(isPublicRequest('POST', '/mcp/', [rpc('tools/list'), rpc('tools/call', 'plan_list')])).toBe(false);
-    expect(isPublicRequest('POST', '/mcp/tools/call', { tool: 'model_profiles' })).toBe(true);
-    expect(isPublicRequest('POST', '/mcp/tools/call', { tool: 'plan_create' })).toBe(false);
-    expect(isPublicRequest('POST', '/mcp', rpc('tools/call', 'plan_create'))).toBe(false);
-    expect(isPublicRequest('POST', '/mcp/', undefined)).toBe(false);
+    expect(pub('POST', '/mcp/', rpc('tools/call', 'plan_create'))).toBe(false);
+    expect(pub('POST', '/mcp/', rpc('tools/call', 'model_profiles'))).toBe(true);
+    expect(pub('POST', '/mcp/', rpc('resources/read'))).toBe(false);
+    expect(pub('POST', '/mcp/', [rpc('tools/list'), rpc('tools/call', 'plan_list')])).toBe(false);
+    expect(pub('POST', '/mcp/tools/call', { tool: 'model_profiles' })).toBe(true);
+    expect(pub('POST', '/mcp/tools/call', { tool: 'plan_create' })).toBe(false);
+    expect(pub('POST', '/mcp', rpc('tools/call', 'plan_create'))).toBe(false);
+    expect(pub('POST', '/mcp/', undefined)).toBe(false);
+    expect(pub('DELETE', '/mcp/', undefined)).toBe(false);
+    expect(pub('GET', '/download/x/report.html', undefined)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { PUBLIC_TOOLS } from '@planexe/contracts';
+import { PUBLIC_TOOLS, type RouteSpec } from '@planexe/contracts';
 
 const PUBLIC_METHODS = new Set([
   'initialize',
@@ -12,19 +12,28 @@ const PUBLIC_METHODS = new Set([
 ]);
 
 /**
- * Whether a request may go without a key while auth is required (spec/http.md §3.2). The path must already be
- * normalised (`/mcp` → `/mcp/`): there is deliberately no special case for the bare path.
+ * Whether a request to a `handshake-exempt` route may go without a key while auth is required (spec/http.md §3.2).
+ * Decided from the matched route, never from the path's spelling: the MCP endpoint's GET/HEAD, the tool listing,
+ * the public tools on the REST bridge, and JSON-RPC bodies made only of handshake and listing methods or only of
+ * calls to the public tools.
  */
-export function isPublicRequest(method: string, path: string, body: unknown): boolean {
-  if ((method === 'GET' || method === 'HEAD') && path === '/mcp/') return true;
-  if (method === 'GET' && path === '/mcp/tools') return true;
-  if (method !== 'POST') return false;
-  if (path === '/mcp/tools/call') {
-    return !!body && typeof body === 'object' && !Array.isArray(body) && PUBLIC_TOOLS.includes((body as any).tool);
+export function isPublicRequest(route: RouteSpec, method: string, body: unknown): boolean {
+  if (route.auth !== 'handshake-exempt') return route.auth === 'open';
+  switch (route.id) {
+    case 'mcp_stream':
+    case 'mcp_tools':
+      return method === 'GET' || method === 'HEAD';
+    case 'mcp_tools_call':
+      return method === 'POST' && !!body && typeof body === 'object' && !Array.isArray(body) && PUBLIC_TOOLS.includes((body as any).tool);
+    case 'mcp': {
+      if (method === 'HEAD') return true;
+      if (method !== 'POST') return false;
+      const msgs = Array.isArray(body) ? body : [body];
+      if (!msgs.length || !msgs.every((m) => m && typeof m === 'object' && typeof (m as any).method === 'string')) return false;
+      if (msgs.every((m: any) => PUBLIC_METHODS.has(m.method))) return true;
+      return msgs.every((m: any) => m.method === 'tools/call' && typeof m.params?.name === 'string' && PUBLIC_TOOLS.includes(m.params.name));
+    }
+    default:
+      return false;
   }
-  if (path !== '/mcp/') return false;
-  const msgs = Array.isArray(body) ? body : [body];
-  if (!msgs.length || !msgs.every((m) => m && typeof m === 'object' && typeof (m as any).method === 'string')) return false;
-  if (msgs.every((m: any) => PUBLIC_METHODS.has(m.method))) return true;
-  return msgs.every((m: any) => m.method === 'tools/call' && typeof m.params?.name === 'string' && PUBLIC_TOOLS.includes(m.params.name));
 }

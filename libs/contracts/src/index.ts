@@ -9,3 +9,4 @@ export * from './instructions.ts';
 export * from './jsonSchema.ts';
 export * from './promptCatalog.ts';
 export * from './uuid.ts';
+export * from './routes.ts';

@@ -81,3 +81,14 @@ export async function grantCredits(db: Db, userId: string, delta: number, reason
     return String(r.credits_balance);
   });
 }
+
+/**
+ * Hashes of keys created at or after `since` (all unrevoked keys when `since` is undefined), for the auth
+ * throttle's directory of existing keys. Revoked keys in the answer are harmless there: it only decides whether a
+ * lookup is worth making.
+ */
+export async function listKeyHashesSince(db: Db, since: Date | undefined): Promise<{ key_hash: string; created_at: Date }[]> {
+  let q = db.selectFrom('user_api_key').select(['key_hash', 'created_at']);
+  q = since ? q.where('created_at', '>=', since) : q.where('revoked_at', 'is', null);
+  return q.execute();
+}

@@ -4,3 +4,4 @@ export * from './publicUrl.ts';
 export * from './hostGuard.ts';
 export * from './errorBoundary.ts';
 export * from './trustGateway.ts';
+export * from './routeMatch.ts';

@@ -2,12 +2,15 @@ import type { Context, Next } from 'koa';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { withSpanFrom } from './tracing.ts';
 
-/** One SERVER span per HTTP request, continuing the caller's trace (traceparent header). */
-export function koaTracing(serviceName: string) {
+/**
+ * One SERVER span per HTTP request, continuing the caller's trace (traceparent header). `spanName` names it from
+ * the route table (method and pattern, never the ids in a path).
+ */
+export function koaTracing(serviceName: string, spanName: (ctx: Context) => string) {
   return async (ctx: Context, next: Next) =>
     withSpanFrom(
       ctx.headers as Record<string, string>,
-      `${ctx.method} ${ctx.path.startsWith('/sse/plan/') ? '/sse/plan/:id' : ctx.path.startsWith('/download/') ? '/download/:id/:file' : ctx.path}`,
+      spanName(ctx),
       { 'http.request.method': ctx.method, 'url.path': ctx.path, 'service.name': serviceName },
       async (span) => {
         await next();

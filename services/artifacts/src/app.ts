@@ -2,7 +2,7 @@ import Koa, { type Context, type Middleware } from 'koa';
 import { type Caller, type DownloadTokens } from '@planexe/auth';
 import { ArtifactSources, createCopyStreamer, TempFiles, type CopyStreamer } from '@planexe/artifact-sources';
 import type { Db } from '@planexe/db';
-import { errorBoundary, sendError, trustGateway } from '@planexe/http';
+import { errorBoundary, ownRoutesOnly, sendError, trustGateway } from '@planexe/http';
 import type { Logger } from '@planexe/telemetry';
 import { createDownloadRoute } from './downloadRoute.ts';
 
@@ -97,6 +97,7 @@ export function createArtifactsApp(service: ArtifactsService, opts: ArtifactsApp
     ctx.body = { status: ctx.status === 200 ? 'ok' : 'not ready', service: 'planexe-artifacts' };
   });
   app.use(trustGateway({ secret: opts.internalSecret }));
+  app.use(ownRoutesOnly('artifacts'));
   app.use(service.middleware);
   app.use(async (ctx) => sendError(ctx, 404, 'NOT_FOUND', 'Not Found'));
   return app;

@@ -1,11 +1,10 @@
 import type { Context, Next } from 'koa';
 import { MISSING_KEY, TOKEN_REFUSAL_MESSAGES, type Caller, type DownloadTokens } from '@planexe/auth';
 import type { ArtifactSources } from '@planexe/artifact-sources';
-import { parseUuid } from '@planexe/contracts';
+import { parseUuid, REPORT_CSP } from '@planexe/contracts';
 import { resolvePlanId, type Db } from '@planexe/db';
-import { sendError } from '@planexe/http';
+import { matchedRoute, sendError } from '@planexe/http';
 import type { Logger } from '@planexe/telemetry';
-import { parseDownloadPath } from './downloadPath.ts';
 import { sendArtifact } from './sendArtifact.ts';
 
 export const INVALID_TOKEN_DETAIL = 'Invalid or expired download token';
@@ -22,9 +21,7 @@ const FILES = {
   'report.html': {
     contentType: 'text/html; charset=utf-8',
     disposition: () => 'inline; filename="report.html"',
-    // the report runs its own scripts (collapsible sections, Gantt) but gets an opaque origin: whatever it holds
-    // cannot act as this API's origin
-    headers: { 'Content-Security-Policy': 'sandbox allow-scripts allow-popups allow-popups-to-escape-sandbox' },
+    headers: { 'Content-Security-Policy': REPORT_CSP },
   },
   'run.zip': {
     contentType: 'application/zip',
@@ -41,16 +38,11 @@ const FILES = {
  */
 export function createDownloadRoute(d: DownloadRouteDeps) {
   return async (ctx: Context, next: Next) => {
-    const p = parseDownloadPath(ctx.path);
-    if (p.kind === 'other') return next();
-    if (p.kind === 'refused') {
-      d.log.warn({ path: ctx.path.slice(0, 300), ip: ctx.ip }, 'download path refused');
-      return sendError(ctx, 400, 'BAD_REQUEST', 'Invalid download path');
-    }
-    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
-      ctx.set('Allow', 'GET, HEAD');
-      return sendError(ctx, 405, 'BAD_REQUEST', 'Method Not Allowed');
-    }
+    // matched once against the route table (which already refused dot segments, encoded separators, control
+    // characters and methods other than GET and HEAD)
+    const m = matchedRoute(ctx);
+    if (m?.route.id !== 'download') return next();
+    const p = { planId: m.params.plan_id, file: m.params.filename };
     if (p.file !== 'report.html' && p.file !== 'run.zip') return sendError(ctx, 404, 'NOT_FOUND', 'Report not found');
     const spec = FILES[p.file];
     let owner: string | undefined;

@@ -1,6 +1,5 @@
 export * from './app.ts';
 export * from './artifactsConfig.ts';
-export * from './downloadPath.ts';
 export * from './downloadRoute.ts';
 export * from './httpRange.ts';
 export * from './sendArtifact.ts';

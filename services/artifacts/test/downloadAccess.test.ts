@@ -126,7 +126,7 @@ describe(`download access: signed tokens and API keys (${kind})`, () => {
     expect(jsonOf(await request(srv.url, `/download/not-a-plan/report.html`, h)).detail).toBe('Plan not found');
     const post = await request(srv.url, url(plan, 'report.html'), h, 'POST');
     expect(post.status).toBe(405);
-    expect(post.headers.allow).toBe('GET, HEAD');
+    expect(post.headers.allow).toBe('GET, HEAD, OPTIONS');
   });
 
   it.each([
@@ -140,9 +140,9 @@ describe(`download access: signed tokens and API keys (${kind})`, () => {
     '/download/PLAN/%2E%2E',
     '/download/PLAN/report.html/..',
     '/download/PLAN/%E0%A4%A',
-  ])('refuses %s before any lookup', async (raw) => {
+  ])('%s matches no route: 404 before any lookup', async (raw) => {
     const r = await request(srv.url, raw.replace('PLAN', plan), { 'X-API-Key': alice.key });
-    expect(r.status).toBe(400);
-    expect(jsonOf(r)).toEqual({ error: { code: 'BAD_REQUEST', message: 'Invalid download path' }, detail: 'Invalid download path' });
+    expect(r.status).toBe(404);
+    expect(jsonOf(r)).toEqual({ error: { code: 'NOT_FOUND', message: 'Not Found' }, detail: 'Not Found' });
   });
 });

@@ -1,8 +1,9 @@
-import Router from '@koa/router';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { ROUTE } from '@planexe/contracts';
 import { buildOpenApiDocument, type OpenApiOptions } from './openapi.ts';
+import { JSON_CSP, type EdgeHandlers } from './edgeBasics.ts';
 
 /** Swagger UI's own files, served from the swagger-ui-dist package (no CDN: /docs works offline and under a strict CSP). */
 const SWAGGER_DIR = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -52,46 +53,56 @@ export function openApiDocument(o: OpenApiOptions): Record<string, unknown> {
   return doc;
 }
 
+/** Swagger UI's page: its own scripts and styles only (it injects inline styles), images inline, never framed. */
+const DOCS_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
+  "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
 /** `/openapi.json`, `/docs` (Swagger UI), `/docs/oauth2-redirect` and `/redoc` (→ /docs). */
-export function docsRouter(o: OpenApiOptions): Router {
-  const r = new Router();
+export function docsHandlers(o: OpenApiOptions): EdgeHandlers {
   const cache = new Map<string, Buffer>();
-  r.get('/openapi.json', (ctx) => {
-    ctx.body = openApiDocument(o);
-  });
-  r.get('/docs', (ctx) => {
+  const page = (ctx: Parameters<NonNullable<EdgeHandlers['docs']>>[0], body: string | Buffer) => {
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = PAGE;
-  });
-  r.get('/docs/assets/init.js', (ctx) => {
-    ctx.type = 'text/javascript; charset=utf-8';
-    ctx.body = INIT;
-  });
-  r.get('/docs/assets/:file', async (ctx, next) => {
-    const file = ctx.params.file;
-    const type = ASSETS[file];
-    if (!type) return next(); // the 404 further down
-    let bytes = cache.get(file);
-    if (!bytes) {
-      bytes = await readFile(join(SWAGGER_DIR, file));
-      cache.set(file, bytes);
-    }
-    ctx.type = type;
-    ctx.set('Cache-Control', 'public, max-age=86400');
-    ctx.body = bytes;
-  });
-  r.get('/docs/oauth2-redirect', async (ctx) => {
+    ctx.set('Content-Security-Policy', DOCS_CSP);
+    ctx.body = body;
+  };
+  return {
+    openapi: (ctx) => {
+      ctx.set('Content-Security-Policy', JSON_CSP);
+      ctx.body = openApiDocument(o);
+    },
+    docs: (ctx) => page(ctx, PAGE),
+    docs_asset: async (ctx, params) => {
+      const file = params.file;
+      if (file === 'init.js') {
+        ctx.type = 'text/javascript; charset=utf-8';
+        ctx.body = INIT;
+        return;
+      }
+      const type = ASSETS[file];
+      if (!type) {
+        ctx.status = 404;
+        ctx.body = { error: { code: 'NOT_FOUND', message: 'Not Found' }, detail: 'Not Found' };
+        return;
+      }
+      let bytes = cache.get(file);
+      if (!bytes) {
+        bytes = await readFile(join(SWAGGER_DIR, file));
+        cache.set(file, bytes);
+      }
+      ctx.type = type;
+      ctx.set('Cache-Control', 'public, max-age=86400');
+      ctx.body = bytes;
+    },
     // Swagger UI's stock page (it loads ./oauth2-redirect.js); no OAuth is offered, so it is never actually used
-    ctx.type = 'text/html; charset=utf-8';
-    ctx.body = await readFile(join(SWAGGER_DIR, 'oauth2-redirect.html'));
-  });
-  r.get('/docs/oauth2-redirect.js', async (ctx) => {
-    ctx.type = 'text/javascript; charset=utf-8';
-    ctx.body = await readFile(join(SWAGGER_DIR, 'oauth2-redirect.js'));
-  });
-  r.get('/redoc', (ctx) => {
-    ctx.status = 308;
-    ctx.set('Location', '/docs');
-  });
-  return r;
+    docs_oauth2_redirect: async (ctx) => page(ctx, await readFile(join(SWAGGER_DIR, 'oauth2-redirect.html'))),
+    docs_oauth2_redirect_js: async (ctx) => {
+      ctx.type = 'text/javascript; charset=utf-8';
+      ctx.body = await readFile(join(SWAGGER_DIR, 'oauth2-redirect.js'));
+    },
+    redoc: (ctx) => {
+      ctx.status = 308;
+      ctx.set('Location', ROUTE.docs.path);
+    },
+  };
 }

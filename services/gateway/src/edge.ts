@@ -1,19 +1,19 @@
 import Koa, { type Context, type Middleware } from 'koa';
-import compose from 'koa-compose';
-import { DownloadTokens, KeyCache } from '@planexe/auth';
+import { DownloadTokens, FailedAuthThrottle, KeyCache, KeyDirectory } from '@planexe/auth';
 import type { authVars, EnvConfig, httpVars } from '@planexe/config';
+import { spanName } from '@planexe/contracts';
 import type { Db } from '@planexe/db';
 import type { Limits } from '@planexe/infra';
-import { hostGuard, hostGuardActive } from '@planexe/http';
+import { hostGuard, hostGuardActive, matchedRoute, refuseUnrouted, routeOf, sendError } from '@planexe/http';
 import { koaTracing, type Logger } from '@planexe/telemetry';
-import { accessLog, errorBoundary, normalisePath } from './edgeBasics.ts';
+import { accessLog, errorBoundary, securityHeaders, type EdgeHandlers } from './edgeBasics.ts';
 import { corsDecoration, corsPolicy, corsPreflight, parseCorsOrigins } from './cors.ts';
 import { edgeAuth } from './edgeAuth.ts';
 import { bodyLimit } from './bodyLimit.ts';
 import { rateLimits } from './rateLimits.ts';
-import { discoveryRouter } from './discovery.ts';
-import { healthRouter, Lifecycle, type HealthCheck } from './health.ts';
-import { docsRouter } from './docsRoutes.ts';
+import { discoveryHandlers } from './discovery.ts';
+import { healthHandlers, Lifecycle, type HealthCheck } from './health.ts';
+import { docsHandlers } from './docsRoutes.ts';
 
 /** The variables the edge reads (present in the gateway's and the standalone's schema alike). */
 export type EdgeConfig = EnvConfig<typeof authVars & typeof httpVars>;
@@ -33,6 +33,8 @@ export interface EdgeDeps {
   tokens?: DownloadTokens;
   /** One span per request (the process called initTelemetry); off, the edge skips the tracing work. */
   tracing?: boolean;
+  /** Failed-auth throttle; default: the main rate limit's count and window (at least 20) on `limits`. */
+  authThrottle?: FailedAuthThrottle;
   /** service.name of the request spans. Default `planexe-gateway`. */
   serviceName?: string;
 }
@@ -46,11 +48,11 @@ export interface Edge {
 }
 
 /**
- * The public edge as one Koa app, identical in standalone and distributed mode (spec/http.md §1): request span →
- * error boundary →
- * access log → DNS-rebinding guard → path normaliser → gatekeeper (CORS decoration around auth → body size → rate
- * limits) → CORS preflights → health, discovery and docs routes. What comes after (in-process services or the
- * proxy) is the caller's.
+ * The public edge as one Koa app, identical in standalone and distributed mode: request span → error boundary →
+ * access log → DNS-rebinding guard → security headers → CORS decoration → route gate (the request is matched once
+ * against the route table: no route → 404, wrong method → 405 + Allow, OPTIONS → CORS preflight or Allow) → auth,
+ * body size and rate limits as the matched route's policy says → the edge's own routes. Routes other services own
+ * go on to what the caller mounts after it (in-process services or the proxy).
  */
 export function createEdge(d: EdgeDeps): Edge {
   const c = d.config;
@@ -60,18 +62,26 @@ export function createEdge(d: EdgeDeps): Edge {
   const keyCache = d.keyCache ?? new KeyCache(5_000); // a revoked key stops working within 5 s
   const lifecycle = new Lifecycle();
   const cors = corsPolicy(parseCorsOrigins(c.PLANEXE_MCP_CORS_ORIGINS, c.PLANEXE_MCP_REQUIRE_AUTH));
+  const preflight = corsPreflight(cors);
   // errors after the answer started (mostly a client leaving a stream): logged, not printed by Koa's default
   app.on('error', (err: NodeJS.ErrnoException) => {
     if (err?.code === 'ERR_STREAM_PREMATURE_CLOSE' || err?.code === 'ECONNRESET' || err?.message === 'aborted') return;
     d.log.warn({ err: err?.message }, 'response stream error');
   });
 
-  if (d.tracing) app.use(koaTracing(d.serviceName ?? 'planexe-gateway'));
+  if (d.tracing) app.use(koaTracing(d.serviceName ?? 'planexe-gateway', (ctx) => spanName(ctx.method, matchedRoute(ctx)?.route)));
   app.use(errorBoundary(d.log));
   app.use(accessLog(d.log));
   if (hostGuardActive(d.bindHost)) app.use(hostGuard(d.bindHost));
-  app.use(normalisePath());
+  app.use(securityHeaders());
   app.use(corsDecoration(cors));
+  app.use(async (ctx, next) => {
+    const m = routeOf(ctx);
+    if (m.kind === 'route') return next();
+    // OPTIONS on a known path: a CORS preflight is answered by the CORS layer, anything else with Allow
+    if (m.kind === 'options') return preflight(ctx, async () => refuseUnrouted(ctx, m));
+    return refuseUnrouted(ctx, m);
+  });
   app.use(
     edgeAuth({
       db: d.db,
@@ -80,6 +90,7 @@ export function createEdge(d: EdgeDeps): Edge {
       tokens,
       maxBodyBytes: c.PLANEXE_MCP_MAX_BODY_BYTES,
       log: d.log,
+      throttle: d.authThrottle ?? authThrottleFor(c, d),
     }),
   );
   app.use(bodyLimit(c.PLANEXE_MCP_MAX_BODY_BYTES));
@@ -92,21 +103,32 @@ export function createEdge(d: EdgeDeps): Edge {
       degraded: d.limitsDegraded,
     }),
   );
-  app.use(corsPreflight(cors));
-  const edgeRoutes = compose(
-    [
-      healthRouter({ requireAuth: c.PLANEXE_MCP_REQUIRE_AUTH, checks: d.health }, lifecycle),
-      discoveryRouter({ requireAuth: c.PLANEXE_MCP_REQUIRE_AUTH, glamaEmail: c.PLANEXE_MCP_GLAMA_MAINTAINER_EMAIL }),
-      docsRouter({ requireAuth: c.PLANEXE_MCP_REQUIRE_AUTH, downloadTokenTtlSeconds: c.PLANEXE_DOWNLOAD_TOKEN_TTL, planCreateCost: c.PLANEXE_MCP_PLAN_CREATE_COST }),
-    ].map((r) => r.routes() as unknown as Middleware),
-  );
-  // the hot paths (/mcp/…, /sse/…, /download/…) never match an edge route: skip the routers' matching for them
-  app.use((ctx, next) => (/^\/(mcp|sse|download)\//.test(ctx.path) ? next() : edgeRoutes(ctx, next)));
+  const handlers: EdgeHandlers = {
+    ...healthHandlers({ requireAuth: c.PLANEXE_MCP_REQUIRE_AUTH, checks: d.health }, lifecycle),
+    ...discoveryHandlers({ requireAuth: c.PLANEXE_MCP_REQUIRE_AUTH, glamaEmail: c.PLANEXE_MCP_GLAMA_MAINTAINER_EMAIL }),
+    ...docsHandlers({ requireAuth: c.PLANEXE_MCP_REQUIRE_AUTH, downloadTokenTtlSeconds: c.PLANEXE_DOWNLOAD_TOKEN_TTL, planCreateCost: c.PLANEXE_MCP_PLAN_CREATE_COST }),
+  };
+  app.use(async (ctx, next) => {
+    const m = matchedRoute(ctx)!;
+    if (m.route.owner !== 'edge') return next();
+    const handler = handlers[m.route.id];
+    if (!handler) return sendError(ctx, 404, 'NOT_FOUND', 'Not Found');
+    await handler(ctx, m.params);
+  });
   return { app, lifecycle, keyCache, tokens };
 }
 
-/** The last middleware: the contract's 404 for anything no route claimed. */
-export function notFound() {
+/**
+ * The failed-auth throttle from the main rate limit: an address may fail authentication as often per window as a key
+ * may make requests (at least 20), on the same Limits port; off when rate limits are off.
+ */
+function authThrottleFor(c: EdgeConfig, d: EdgeDeps): FailedAuthThrottle | undefined {
+  if (c.PLANEXE_MCP_RATE_LIMIT <= 0) return undefined;
+  return new FailedAuthThrottle(d.limits, new KeyDirectory(d.db), { limit: Math.max(20, c.PLANEXE_MCP_RATE_LIMIT), windowSeconds: c.PLANEXE_MCP_RATE_WINDOW_SECONDS });
+}
+
+/** The last middleware: the contract's 404 for a route whose owner is not mounted here. */
+export function notFound(): Middleware {
   return async (ctx: Context) => {
     ctx.status = 404;
     ctx.body = { error: { code: 'NOT_FOUND', message: 'Not Found' }, detail: 'Not Found' };

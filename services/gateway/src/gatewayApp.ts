@@ -1,4 +1,6 @@
-import type { Context, Next } from 'koa';
+import type { Context, Middleware, Next } from 'koa';
+import type { RouteOwner } from '@planexe/contracts';
+import { matchedRoute } from '@planexe/http';
 import { createEdge, notFound, type Edge, type EdgeDeps } from './edge.ts';
 import { createProxy } from './proxy.ts';
 
@@ -12,9 +14,9 @@ export interface GatewayDeps extends EdgeDeps {
 }
 
 /**
- * The distributed gateway: the edge (auth, CORS, body size, shared rate limits, discovery, health, docs), then
- * each request handed to the service that owns its path. Paths nobody owns get the edge's 404 (after auth, for
- * look-alikes such as /mcpx and /downloads).
+ * The distributed gateway: the edge (route gate, auth, CORS, body size, shared rate limits, discovery, health, docs),
+ * then each request handed to the service that owns its matched route. Paths no route has got the edge's 404 before
+ * any auth-sensitive step ran.
  */
 export function createGatewayApp(d: GatewayDeps): Edge {
   if (!d.internalSecret) throw new Error('createGatewayApp: an internal secret is required (PLANEXE_INTERNAL_SECRET)');
@@ -23,12 +25,12 @@ export function createGatewayApp(d: GatewayDeps): Edge {
   const tools = proxyTo({ name: 'tools', baseUrl: d.upstreams.tools });
   const stream = proxyTo({ name: 'stream', baseUrl: d.upstreams.stream, streaming: true });
   const artifacts = proxyTo({ name: 'artifacts', baseUrl: d.upstreams.artifacts, streaming: true });
+  const byOwner: Partial<Record<RouteOwner, Middleware>> = { tools, stream, artifacts };
+  // the edge matched the request once; its route's owner serves it
   edge.app.use(async (ctx: Context, next: Next) => {
-    const p = ctx.path;
-    if (p.startsWith('/mcp/') || p.startsWith('/examples/')) return tools(ctx, next);
-    if (p.startsWith('/sse/')) return stream(ctx, next);
-    if (p.startsWith('/download/')) return artifacts(ctx, next);
-    return next();
+    const owner = matchedRoute(ctx)?.route.owner;
+    const upstream = owner && byOwner[owner];
+    return upstream ? upstream(ctx, next) : next();
   });
   edge.app.use(notFound());
   return edge;

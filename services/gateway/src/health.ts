@@ -1,4 +1,4 @@
-import Router from '@koa/router';
+import type { EdgeHandlers } from './edgeBasics.ts';
 
 export type HealthCheck = () => Promise<boolean> | boolean;
 
@@ -46,30 +46,30 @@ function withTimeout(check: HealthCheck, ms: number): Promise<boolean> {
  * `/healthcheck` (status healthy | degraded | down with each dependency), `/livez` (the process answers) and
  * `/readyz` (send traffic here: false while starting or shutting down).
  */
-export function healthRouter(o: HealthOptions, life: Lifecycle): Router {
-  const r = new Router();
+export function healthHandlers(o: HealthOptions, life: Lifecycle): EdgeHandlers {
   const critical = o.critical ?? 'database';
-  r.get('/healthcheck', async (ctx) => {
-    const deps: Record<string, 'ok' | 'down'> = {};
-    await Promise.all(
-      Object.entries(o.checks).map(async ([name, check]) => {
-        deps[name] = (await withTimeout(check, o.timeoutMs ?? 1500)) ? 'ok' : 'down';
-      }),
-    );
-    const down = Object.values(deps).filter((v) => v === 'down').length;
-    const status = down === 0 ? 'healthy' : deps[critical] === 'down' ? 'down' : 'degraded';
-    ctx.status = status === 'down' ? 503 : 200;
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = { status, service: 'planexe-mcp-cloud', authentication_required: o.requireAuth, dependencies: deps };
-  });
-  r.get('/livez', (ctx) => {
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = { status: 'ok' };
-  });
-  r.get('/readyz', (ctx) => {
-    ctx.set('Cache-Control', 'no-store');
-    ctx.status = life.ready ? 200 : 503;
-    ctx.body = { status: life.ready ? 'ready' : life.stopping ? 'stopping' : 'starting' };
-  });
-  return r;
+  return {
+    healthcheck: async (ctx) => {
+      const deps: Record<string, 'ok' | 'down'> = {};
+      await Promise.all(
+        Object.entries(o.checks).map(async ([name, check]) => {
+          deps[name] = (await withTimeout(check, o.timeoutMs ?? 1500)) ? 'ok' : 'down';
+        }),
+      );
+      const down = Object.values(deps).filter((v) => v === 'down').length;
+      const status = down === 0 ? 'healthy' : deps[critical] === 'down' ? 'down' : 'degraded';
+      ctx.status = status === 'down' ? 503 : 200;
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { status, service: 'planexe-mcp-cloud', authentication_required: o.requireAuth, dependencies: deps };
+    },
+    livez: (ctx) => {
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { status: 'ok' };
+    },
+    readyz: (ctx) => {
+      ctx.set('Cache-Control', 'no-store');
+      ctx.status = life.ready ? 200 : 503;
+      ctx.body = { status: life.ready ? 'ready' : life.stopping ? 'stopping' : 'starting' };
+    },
+  };
 }

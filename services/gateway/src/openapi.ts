@@ -10,6 +10,8 @@ import {
   PUBLIC_TOOLS,
   SERVER_VERSION,
   SERVICE_TITLE,
+  openApiPath,
+  ROUTE,
 } from '@planexe/contracts';
 
 export interface OpenApiOptions {
@@ -100,32 +102,32 @@ export function buildOpenApiDocument(o: OpenApiOptions): Record<string, unknown>
   reg.registerComponent('schemas', 'SseStatusEvent', outputJsonSchema(SseStatus) as object);
 
   const routes: RouteConfig[] = [
-    { method: 'get', path: '/', tags: ['discovery'], summary: 'Service info and endpoint map', responses: { 200: { description: 'Service info', content: json(z.record(z.string(), z.unknown())) } } },
-    { method: 'get', path: '/healthcheck', tags: ['health'], summary: 'Health with dependency status', responses: { 200: { description: 'healthy or degraded', content: json(Health) }, 503: { description: 'down (database unreachable)', content: json(Health) } } },
-    { method: 'get', path: '/livez', tags: ['health'], summary: 'Liveness probe', responses: { 200: { description: 'The process answers' } } },
-    { method: 'get', path: '/readyz', tags: ['health'], summary: 'Readiness probe', responses: { 200: { description: 'Ready for traffic' }, 503: { description: 'Starting or shutting down' } } },
-    { method: 'get', path: '/robots.txt', tags: ['discovery'], summary: 'robots.txt', responses: { 200: text('Crawler rules') } },
-    { method: 'get', path: '/llms.txt', tags: ['discovery'], summary: 'Agent-oriented overview', responses: { 200: text('llms.txt'), 404: err('Missing file') } },
-    { method: 'get', path: '/llm.txt', tags: ['discovery'], summary: 'Alias of /llms.txt', responses: { 308: { description: 'Redirect to /llms.txt' } } },
-    { method: 'get', path: '/.well-known/mcp/server-card.json', tags: ['discovery'], summary: 'MCP server card', responses: { 200: { description: 'Server card', content: json(z.record(z.string(), z.unknown())) } } },
-    { method: 'get', path: '/.well-known/glama.json', tags: ['discovery'], summary: 'Glama connector metadata', responses: { 200: { description: 'Connector', content: json(z.record(z.string(), z.unknown())) } } },
-    { method: 'get', path: '/openapi.json', tags: ['discovery'], summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1', content: json(z.record(z.string(), z.unknown())) } } },
+    { method: 'get', path: openApiPath('root'), tags: ['discovery'], summary: 'Service info and endpoint map', responses: { 200: { description: 'Service info', content: json(z.record(z.string(), z.unknown())) } } },
+    { method: 'get', path: openApiPath('healthcheck'), tags: ['health'], summary: 'Health with dependency status', responses: { 200: { description: 'healthy or degraded', content: json(Health) }, 503: { description: 'down (database unreachable)', content: json(Health) } } },
+    { method: 'get', path: openApiPath('livez'), tags: ['health'], summary: 'Liveness probe', responses: { 200: { description: 'The process answers' } } },
+    { method: 'get', path: openApiPath('readyz'), tags: ['health'], summary: 'Readiness probe', responses: { 200: { description: 'Ready for traffic' }, 503: { description: 'Starting or shutting down' } } },
+    { method: 'get', path: openApiPath('robots'), tags: ['discovery'], summary: 'robots.txt', responses: { 200: text('Crawler rules') } },
+    { method: 'get', path: openApiPath('llms_txt'), tags: ['discovery'], summary: 'Agent-oriented overview', responses: { 200: text('llms.txt'), 404: err('Missing file') } },
+    { method: 'get', path: openApiPath('llm_txt'), tags: ['discovery'], summary: 'Alias of /llms.txt', responses: { 308: { description: 'Redirect to /llms.txt' } } },
+    { method: 'get', path: openApiPath('server_card'), tags: ['discovery'], summary: 'MCP server card', responses: { 200: { description: 'Server card', content: json(z.record(z.string(), z.unknown())) } } },
+    { method: 'get', path: openApiPath('glama'), tags: ['discovery'], summary: 'Glama connector metadata', responses: { 200: { description: 'Connector', content: json(z.record(z.string(), z.unknown())) } } },
+    { method: 'get', path: openApiPath('openapi'), tags: ['discovery'], summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1', content: json(z.record(z.string(), z.unknown())) } } },
     {
       method: 'post',
-      path: '/mcp',
+      path: openApiPath('mcp'),
       tags: ['mcp'],
       summary: 'MCP Streamable HTTP (JSON-RPC; stateless, JSON responses)',
       description:
-        'Connect an MCP client here (`/mcp` and `/mcp/` are the same endpoint). Handshake and listing methods and the open tools need no key; ' +
-        'other tools need one. A refused key is a JSON-RPC error -32001 with HTTP 200.',
+        `Connect an MCP client here (\`${ROUTE.mcp.path}\` and \`${ROUTE.mcp.aliases![0]}\` are the same endpoint). Handshake and listing methods and the open tools need no key; ` +
+        'other tools need one; they spend no rate budget (tool calls do). A refused key is a JSON-RPC error -32001 with HTTP 200. GET opens an idle event stream (under the SSE connection caps).',
       security: keyOptional,
       request: { body: { content: json(z.record(z.string(), z.unknown()).describe('One JSON-RPC 2.0 message')) } },
       responses: { 200: { description: 'One JSON-RPC response', content: json(z.record(z.string(), z.unknown())) }, 202: { description: 'Notification accepted' }, 429: RATE_LIMITED },
     },
-    { method: 'get', path: '/mcp/tools', tags: ['rest'], summary: 'List the tools', responses: { 200: { description: 'Tools with input/output schemas', content: json(ToolList) } } },
+    { method: 'get', path: openApiPath('mcp_tools'), tags: ['rest'], summary: 'List the tools', responses: { 200: { description: 'Tools with input/output schemas', content: json(ToolList) } } },
     {
       method: 'post',
-      path: '/mcp/tools/call',
+      path: openApiPath('mcp_tools_call'),
       tags: ['rest'],
       summary: 'Call a tool (REST bridge)',
       description:
@@ -146,7 +148,7 @@ export function buildOpenApiDocument(o: OpenApiOptions): Record<string, unknown>
     },
     {
       method: 'get',
-      path: '/sse/plan/{plan_id}',
+      path: openApiPath('sse_plan'),
       tags: ['stream'],
       summary: 'Progress of one plan as Server-Sent Events',
       description: 'Events `status`, `heartbeat`, `complete`, `error` (JSON data); the stream ends after `complete` or `error`. No key: the plan UUID is the secret.',
@@ -155,7 +157,7 @@ export function buildOpenApiDocument(o: OpenApiOptions): Record<string, unknown>
     },
     {
       method: 'get',
-      path: '/download/{plan_id}/{filename}',
+      path: openApiPath('download'),
       tags: ['artifacts'],
       summary: 'Download the report or the zip of a plan',
       description: 'Use the signed `download_url` from plan_file_info (its `token` replaces the key), or send your key.',
@@ -173,7 +175,7 @@ export function buildOpenApiDocument(o: OpenApiOptions): Record<string, unknown>
     },
     {
       method: 'get',
-      path: '/examples/{plan_id}/{file}',
+      path: openApiPath('example_file'),
       tags: ['artifacts'],
       summary: 'Published example plans (report.html or run.zip)',
       request: { params: z.object({ plan_id: planIdParam, file: z.enum(['report.html', 'run.zip']).meta({ param: { name: 'file', in: 'path' } }) }) },

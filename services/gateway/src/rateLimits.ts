@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { extractApiKey } from '@planexe/auth';
 import type { Limits } from '@planexe/infra';
-import { sendError } from '@planexe/http';
+import { isFreeRpcMethod, type RouteSpec } from '@planexe/contracts';
+import { matchedRoute, sendError } from '@planexe/http';
 import type { Logger } from '@planexe/telemetry';
 
 export interface Budget {
@@ -13,22 +14,29 @@ export interface Budget {
 
 export interface RateLimitOptions {
   limits: Limits;
-  /** /mcp/, /mcp/tools/call, any method (spec/http.md §5.2). */
+  /** Routes with the tool-call budget (spec/http.md §5.2; handshakes and listings are free). */
   main: Budget & { planCreateCost: number };
-  /** /download… (spec/http.md §5.3). */
+  /** Routes with the download budget (spec/http.md §5.3). */
   download: Budget;
   log: Logger;
   /** True while the limiter answers from memory (Redis unreachable): logged once per change. */
   degraded?: () => boolean;
 }
 
-/** What a request costs: plan_create starts minutes of LLM work, so it takes more of the budget than a poll. */
-export function requestCost(ctx: Context, planCreateCost: number): number {
+/**
+ * What a request costs of its route's budget. The tool-call budget is spent by tool calls only: the MCP handshake,
+ * notifications, ping and the listings are free (a batch only when every member is), HEAD and GET cost nothing, and
+ * plan_create, which starts minutes of LLM work, takes more than a poll.
+ */
+export function requestCost(ctx: Context, route: RouteSpec, planCreateCost: number): number {
+  if (route.rate === 'download') return 1;
+  if (ctx.method !== 'POST') return ctx.method === 'HEAD' || ctx.method === 'GET' ? 0 : 1;
   const body = (ctx.state as { jsonBody?: { ok: boolean; value?: unknown } }).jsonBody;
-  if (ctx.method !== 'POST' || !body?.ok) return 1;
+  if (!body?.ok) return 1;
   const v: any = body.value;
-  if (ctx.path === '/mcp/tools/call') return v?.tool === 'plan_create' ? planCreateCost : 1;
-  const msgs = Array.isArray(v) ? v : [v];
+  if (route.id === 'mcp_tools_call') return v?.tool === 'plan_create' ? planCreateCost : 1;
+  const msgs: any[] = Array.isArray(v) ? v : [v];
+  if (msgs.length && msgs.every((m) => m && typeof m === 'object' && isFreeRpcMethod(m.method))) return 0;
   return msgs.some((m) => m?.method === 'tools/call' && m?.params?.name === 'plan_create') ? planCreateCost : 1;
 }
 
@@ -39,8 +47,6 @@ export function rateKey(ctx: Context): string {
   if (key) return `key:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
   return `ip:${ctx.ip || 'unknown'}`;
 }
-
-const isMainPath = (p: string) => p === '/mcp/' || p === '/mcp/tools/call';
 
 /**
  * Main and download rate limits through the Limits port (rate-limiter-flexible; Redis in distributed mode, so every
@@ -58,10 +64,13 @@ export function rateLimits(o: RateLimitOptions) {
     }
   };
   return async (ctx: Context, next: Next) => {
-    const isDownload = ctx.path.startsWith('/download');
-    const budget = isDownload ? o.download : isMainPath(ctx.path) ? o.main : undefined;
-    if (!budget || budget.limit <= 0) return next();
-    const points = isDownload ? 1 : Math.min(requestCost(ctx, o.main.planCreateCost), budget.limit);
+    const route = matchedRoute(ctx)?.route;
+    if (!route || route.rate === 'none') return next();
+    const isDownload = route.rate === 'download';
+    const budget = isDownload ? o.download : o.main;
+    if (budget.limit <= 0) return next();
+    const points = Math.min(requestCost(ctx, route, o.main.planCreateCost), budget.limit);
+    if (points <= 0) return next();
     const key = `${isDownload ? 'dl' : 'main'}:${rateKey(ctx)}`;
     let r;
     try {

@@ -47,7 +47,7 @@ async function downloadSeenAs(mode: Mode, url: string, headers: Record<string, s
   return mode === 'distributed' ? body.caller : body.detail;
 }
 
-/** Stand-in artifacts service (distributed mode): answers every /download with the caller it received. */
+/** Stand-in artifacts and stream service (distributed mode): answers every request with the caller it received. */
 const echoServer = () =>
   listen((req, res) => {
     const ok = req.headers[INTERNAL_SECRET_HEADER] === INTERNAL_SECRET;
@@ -59,7 +59,7 @@ const echoServer = () =>
 async function start(mode: Mode, dbh: DbHandle, env: Record<string, string>): Promise<Srv> {
   if (mode === 'standalone') return startTestServer(dbh, env);
   const echo: Listening = await echoServer();
-  const d = await startDistributed(dbh, { env, artifacts: echo.url });
+  const d = await startDistributed(dbh, { env, artifacts: echo.url, stream: echo.url });
   return { url: d.url, close: async () => (await d.close(), await echo.close()) };
 }
 
@@ -186,15 +186,14 @@ describe.each(['standalone', 'distributed'] as Mode[])('auth matrix, auth requir
     }
   });
 
-  it('look-alike paths need a key, then are 404', async () => {
-    for (const path of ['/mcp/foo', '/mcpx', '/downloads', '/download/x']) {
-      expect((await fetch(`${srv.url}${path}`)).status, path).toBe(401);
+  it('look-alike paths match no route: 404 before auth, with or without a key', async () => {
+    for (const path of ['/mcp/foo', '/mcpx', '/downloads', '/download/x', '/MCP/tools/call', '/mcp/tools/']) {
+      for (const headers of [{}, { 'x-api-key': user.key }, { 'x-api-key': 'pex_wrong' }] as Record<string, string>[]) {
+        const res = await fetch(`${srv.url}${path}`, { headers });
+        expect(res.status, path).toBe(404);
+        expect(((await res.json()) as any).error.code).toBe('NOT_FOUND');
+      }
     }
-    const foo = await fetch(`${srv.url}/mcp/foo`, { headers: { 'x-api-key': user.key } });
-    expect([foo.status, await foo.text()]).toEqual([404, 'Not Found']);
-    const mcpx = await fetch(`${srv.url}/mcpx`, { headers: { 'x-api-key': user.key } });
-    expect(mcpx.status).toBe(404);
-    expect(((await mcpx.json()) as any).detail).toBe('Not Found');
   });
 });
 

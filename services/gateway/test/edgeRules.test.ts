@@ -116,9 +116,16 @@ describe('edge rules (standalone, in-memory limiter)', () => {
     expect(again.headers.get('access-control-allow-origin')).toBe(ALLOWED);
     expect(await again.json()).toEqual({ error: { code: 'RATE_LIMITED', message: 'Rate limit exceeded' }, detail: 'Rate limit exceeded' });
     // the refused plan_create took nothing: two cheap calls still fit
-    expect((await post(rpc('ping'))).status).toBe(200);
-    expect((await post(rpc('ping'))).status).toBe(200);
-    expect((await post(rpc('ping'))).status).toBe(429);
+    const list = () => post(rpc('tools/call', { name: 'plan_list', arguments: {} }));
+    expect((await list()).status).toBe(200);
+    expect((await list()).status).toBe(200);
+    expect((await list()).status).toBe(429);
+    // the handshake, ping and the listings spend nothing: still served with the budget used up; a batch only when
+    // every member is free
+    for (const m of ['ping', 'tools/list', 'prompts/list', 'resources/list', 'resources/templates/list']) expect((await post(rpc(m))).status, m).toBe(200);
+    expect((await post(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }))).status).toBe(202);
+    expect((await post(JSON.stringify([JSON.parse(rpc('ping')), JSON.parse(rpc('tools/list'))]))).status).not.toBe(429);
+    expect((await post(JSON.stringify([JSON.parse(rpc('ping')), JSON.parse(rpc('tools/call', { name: 'plan_list', arguments: {} }))]))).status).toBe(429);
     // another key has its own budget; discovery is never limited
     expect((await fetch(`${srv.url}/mcp/`, { method: 'POST', headers: { ...H, 'x-api-key': user.key }, body: rpc('ping') })).status).toBe(200);
     for (let i = 0; i < 10; i++) expect((await fetch(`${srv.url}/healthcheck`)).status).toBe(200);

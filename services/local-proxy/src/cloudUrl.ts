@@ -1,13 +1,15 @@
+import { MCP_PATH, REST_BRIDGE_PATHS, urls } from '@planexe/contracts';
+
 /**
  * Where the proxy connects when PLANEXE_URL is unset: the local server `npm start` runs. (Upstream defaulted to a
  * placeholder host that does not exist; a default that works with no set-up is what a newcomer needs.)
  */
-export const DEFAULT_URL = 'http://127.0.0.1:8001/mcp';
+export const DEFAULT_URL = urls.mcp('http://127.0.0.1:8001');
 
 export interface CloudUrls {
   /** `<base>/mcp`: JSON-RPC endpoint; the REST bridge is `<mcp>/tools/call`. */
   mcp: string;
-  /** `<base>`: where `/download/<plan_id>/<file>` is served. */
+  /** `<base>`: where downloads are served (urls.download of @planexe/contracts). */
   download: string;
 }
 
@@ -26,15 +28,17 @@ export function normaliseCloudUrl(raw: string | undefined): CloudUrls {
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`PLANEXE_URL must be http(s): ${JSON.stringify(text)}`);
   if (u.username || u.password) throw new Error('PLANEXE_URL must not carry credentials: put the key in PLANEXE_MCP_API_KEY');
   let path = u.pathname.replace(/\/+$/, '');
-  for (const suffix of ['/mcp/tools/call', '/mcp/tools', '/tools/call', '/tools']) {
+  // the REST bridge's paths, and the same relative to a base that already ends in the MCP path
+  const bridgeTails = REST_BRIDGE_PATHS.map((p) => p.slice(MCP_PATH.length));
+  for (const suffix of [...REST_BRIDGE_PATHS, ...bridgeTails]) {
     if (path.endsWith(suffix)) {
       path = path.slice(0, -suffix.length).replace(/\/+$/, '');
       break;
     }
   }
-  if (!path.endsWith('/mcp')) path += '/mcp';
+  if (!path.endsWith(MCP_PATH)) path += MCP_PATH;
   const mcp = `${u.origin}${path}`;
-  return { mcp, download: mcp.slice(0, -'/mcp'.length) };
+  return { mcp, download: mcp.slice(0, -MCP_PATH.length) };
 }
 
 /** A server on this machine: `npm start` has authentication off there, and then refuses keys it has not issued. */

@@ -1,4 +1,5 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { MCP_PATH, urls } from '@planexe/contracts';
 import catalog from './cloudCatalog.json' with { type: 'json' };
 import { CloudClient } from './cloudClient.ts';
 import { DEFAULT_URL, isLoopbackUrl, normaliseCloudUrl } from './cloudUrl.ts';
@@ -14,7 +15,7 @@ Usage:
   planexe-local-proxy --help | --version
 
 Environment:
-  PLANEXE_URL           PlanExe server, e.g. https://mcp.planexe.org/mcp (normalised to end in /mcp);
+  PLANEXE_URL           PlanExe server, e.g. ${urls.mcp('https://mcp.planexe.org')} (normalised to end in ${MCP_PATH});
                         default ${DEFAULT_URL}, the local server of \`npm start\`
   PLANEXE_MCP_API_KEY   your API key (sent as X-API-Key to that server only; never pass it as an argument);
                         leave it unset for a server with authentication off (it refuses keys it has not issued)

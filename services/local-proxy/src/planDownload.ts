@@ -1,3 +1,4 @@
+import { urls } from '@planexe/contracts';
 import { CloudClient, httpError, RemoteError } from './cloudClient.ts';
 import { candidateNames, DownloadError, downloadDirectory, saveStream } from './saveFile.ts';
 
@@ -60,7 +61,7 @@ export async function planDownload(args: Record<string, unknown>, ctx: DownloadC
   const base = ctx.client.urls.download;
   let url: URL;
   try {
-    url = typeof meta.download_url === 'string' && meta.download_url ? new URL(meta.download_url, `${base}/`) : new URL(`${base}/download/${encodeURIComponent(planId)}/${file}`);
+    url = typeof meta.download_url === 'string' && meta.download_url ? new URL(meta.download_url, `${base}/`) : new URL(urls.download(base, planId, file));
   } catch {
     return fail('DOWNLOAD_FAILED', `Invalid download_url: ${String(meta.download_url)}`);
   }

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { bindPort, loadServiceConfigOrExit, postgresUrl } from '@planexe/config';
 import { createPgliteDb, createPostgresDb, listUnfinishedPlans, migrate } from '@planexe/db';
 import { MemoryBus, MemoryLimits, MemoryQueue } from '@planexe/infra';
+import { urls } from '@planexe/contracts';
 import { createLogger } from '@planexe/telemetry';
 import { createStandaloneApp } from './app.ts';
 import { startupProblems } from './startupChecks.ts';
@@ -55,7 +56,7 @@ server.listen(port, host, () => {
   const addr = server.address();
   const realPort = typeof addr === 'object' && addr ? addr.port : port;
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  const url = `http://${shownHost}:${realPort}/mcp`;
+  const url = urls.mcp(`http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${realPort}`);
   process.stderr.write(
     `\nPlanExe MCP server is running (standalone, ${dbh.kind === 'pglite' ? `embedded database in ${config.PLANEXE_DATA_DIR}` : 'Postgres'}).\n` +
       `  MCP endpoint: ${url}\n  Auth: ${config.PLANEXE_MCP_REQUIRE_AUTH ? 'required (X-API-Key)' : 'off'}\n\n` +

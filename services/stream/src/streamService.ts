@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context, Middleware, Next } from 'koa';
-import { parseUuid } from '@planexe/contracts';
+import { matchRoute, parseUuid, pathOfUrl, type RouteMatch } from '@planexe/contracts';
+import { routeOf } from '@planexe/http';
 import type { Db } from '@planexe/db';
 import type { Limits, ProgressBus } from '@planexe/infra';
 import type { Logger } from '@planexe/telemetry';
@@ -8,6 +9,7 @@ import { peerAddress, type ClientAddressOf } from './clientAddress.ts';
 import { ConnectionSlots } from './connectionSlots.ts';
 import { PlanFeeds } from './planFeeds.ts';
 import { PlanStream, type StreamTimings } from './planStream.ts';
+import { IdleMcpStream } from './idleMcpStream.ts';
 import { RETRY_HINT, SSE_HEADERS, sseComment } from './sseWire.ts';
 
 export interface StreamDeps {
@@ -90,18 +92,17 @@ export function isClientGone(err: { code?: string }): boolean {
   return ['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED'].includes(err.code ?? '');
 }
 
-const ROUTE = /^\/sse\/plan\/([^/?]+)(?:\?.*)?$/;
+/** What an SSE request is, from the route table: a plan stream (with its plan id, decoded once) or the MCP idle stream. */
+type StreamRequest = { kind: 'plan'; planId: string } | { kind: 'mcp' };
 
-/** The plan id of an SSE request, verbatim (URL-decoded), or null when the request is not one. */
-function planIdOf(method: string | undefined, url: string | undefined): string | null {
-  const m = method === 'GET' && url ? ROUTE.exec(url) : null;
-  if (!m) return null;
-  try {
-    return decodeURIComponent(m[1]);
-  } catch {
-    return m[1];
-  }
+function streamRequestOf(m: RouteMatch | undefined): StreamRequest | null {
+  if (m?.kind !== 'route') return null;
+  if (m.route.id === 'sse_plan') return { kind: 'plan', planId: m.params.plan_id };
+  if (m.route.id === 'mcp_stream') return { kind: 'mcp' };
+  return null;
 }
+
+const acceptsEventStream = (req: IncomingMessage) => /text\/event-stream/i.test(String(req.headers.accept ?? ''));
 
 /** Last-Event-ID as a state version (our addition; the spec ignores it). */
 function lastEventVersion(req: IncomingMessage): number {
@@ -125,7 +126,11 @@ interface Mount {
   /** Called before the SSE response starts (Koa: hand the response over). */
   takeOver(): void;
   refuse(message: string): void;
+  /** The MCP GET without `Accept: text/event-stream`: 406 with a JSON-RPC error (spec/http.md §6.1). */
+  notAcceptable(): void;
 }
+
+const NOT_ACCEPTABLE = { jsonrpc: '2.0', error: { code: -32000, message: 'Not Acceptable: Client must accept text/event-stream' }, id: null };
 
 function jsonError(res: ServerResponse, status: number, code: string, message: string): void {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
@@ -153,7 +158,7 @@ export function createStreamService(deps: StreamDeps, opts: StreamOptions): Stre
   });
   const clientAddress = opts.clientAddress ?? peerAddress;
   /** Open streams and the slot each holds. */
-  const streams = new Map<PlanStream, string>();
+  const streams = new Map<PlanStream | IdleMcpStream, string>();
   /** Work drain() waits for: requests being set up, slot releases. Nothing per open stream is awaited. */
   const pending = new Set<Promise<void>>();
   let draining = false;
@@ -166,7 +171,7 @@ export function createStreamService(deps: StreamDeps, opts: StreamOptions): Stre
     pending.add(t);
   }
 
-  const onEnd = (stream: PlanStream) => {
+  const onEnd = (stream: PlanStream | IdleMcpStream) => {
     const holder = streams.get(stream);
     streams.delete(stream);
     if (holder) track(slots.release(holder));
@@ -178,7 +183,8 @@ export function createStreamService(deps: StreamDeps, opts: StreamOptions): Stre
     m.res.end(sseComment('reconnect: this server is shutting down'));
   };
 
-  async function serve(m: Mount, planId: string): Promise<void> {
+  async function serve(m: Mount, what: StreamRequest): Promise<void> {
+    if (what.kind === 'mcp' && !acceptsEventStream(m.req)) return m.notAcceptable();
     if (draining) return sendReconnect(m);
     // caps are checked and reserved before any byte of the response (upstream answered 200 and then failed)
     const r = await slots.reserve(clientAddress(m.req, m.state));
@@ -190,6 +196,11 @@ export function createStreamService(deps: StreamDeps, opts: StreamOptions): Stre
     }
     m.takeOver();
     startResponse(m.req, m.res);
+    if (what.kind === 'mcp') {
+      streams.set(new IdleMcpStream(m.res, timings.keepAliveMs, timings.maxDurationSeconds * 1000, onEnd), r.holder);
+      return;
+    }
+    const planId = what.planId;
     const stream = new PlanStream(m.res, planId, parseUuid(planId), feeds, timings, lastEventVersion(m.req), onEnd);
     streams.set(stream, r.holder);
     // returns once the first state is out: the stream then lives on with no promise pending
@@ -197,8 +208,8 @@ export function createStreamService(deps: StreamDeps, opts: StreamOptions): Stre
   }
 
   const middleware: Middleware = async (ctx: Context, next: Next) => {
-    const planId = planIdOf(ctx.method, ctx.url);
-    if (planId === null) return next();
+    const what = streamRequestOf(routeOf(ctx));
+    if (what === null) return next();
     const handled = serve(
       {
         req: ctx.req,
@@ -212,8 +223,12 @@ export function createStreamService(deps: StreamDeps, opts: StreamOptions): Stre
           ctx.status = 429;
           ctx.body = { error: { code: 'SSE_CONNECTION_LIMIT', message }, detail: message };
         },
+        notAcceptable: () => {
+          ctx.status = 406;
+          ctx.body = NOT_ACCEPTABLE;
+        },
       },
-      planId,
+      what,
     );
     track(handled.catch(() => {}));
     try {
@@ -225,9 +240,19 @@ export function createStreamService(deps: StreamDeps, opts: StreamOptions): Stre
   };
 
   function handle(req: IncomingMessage, res: ServerResponse): boolean {
-    const planId = planIdOf(req.method, req.url);
-    if (planId === null) return false;
-    const handled = serve({ req, res, takeOver: () => {}, refuse: (msg) => jsonError(res, 429, 'SSE_CONNECTION_LIMIT', msg) }, planId).catch((e) => {
+    const what = streamRequestOf(req.method && req.url ? matchRoute(req.method, pathOfUrl(req.url)) : undefined);
+    if (what === null) return false;
+    const mount: Mount = {
+      req,
+      res,
+      takeOver: () => {},
+      refuse: (msg) => jsonError(res, 429, 'SSE_CONNECTION_LIMIT', msg),
+      notAcceptable: () => {
+        res.writeHead(406, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(NOT_ACCEPTABLE));
+      },
+    };
+    const handled = serve(mount, what).catch((e) => {
       onError(e);
       if (!res.headersSent) jsonError(res, 500, 'INTERNAL_ERROR', 'Internal Server Error');
       else res.destroy();

@@ -1,10 +1,8 @@
 import Koa, { type Context, type Middleware } from 'koa';
-import Router from '@koa/router';
-import compose from 'koa-compose';
 import { anonymousCaller, type Caller } from '@planexe/auth';
-import { parseUuid } from '@planexe/contracts';
+import { parseUuid, REPORT_CSP } from '@planexe/contracts';
 import { getPlan } from '@planexe/db';
-import { errorBoundary, requestBaseUrl, trustGateway } from '@planexe/http';
+import { errorBoundary, matchedRoute, ownRoutesOnly, requestBaseUrl, trustGateway } from '@planexe/http';
 import type { ToolContext, ToolDeps } from './deps.ts';
 import { ToolRegistry } from './registry.ts';
 import { createMcpServer } from './mcpServer.ts';
@@ -37,43 +35,50 @@ export async function createToolsService(deps: ToolDeps, opts: ToolsOptions): Pr
   const callerOf = opts.callerOf ?? stateCaller;
   const context = (ctx: Context): ToolContext => ({
     caller: callerOf(ctx),
-    surface: ctx.path.startsWith('/mcp/tools') ? 'rest' : 'http',
+    surface: matchedRoute(ctx)?.route.id === 'mcp_tools_call' ? 'rest' : 'http',
     baseUrl: requestBaseUrl(ctx, deps.settings.publicBaseUrl),
   });
 
-  const router = new Router();
   const mcp = createMcpHttpHandler(transport, { maxBodyBytes: opts.maxBodyBytes, context });
-  router.all(['/mcp', '/mcp/'], mcp);
-  router.get('/mcp/tools', createToolListHandler(registry));
-  router.post('/mcp/tools/call', createToolCallHandler(registry, { maxBodyBytes: opts.maxBodyBytes, context }));
-  router.all(/^\/mcp\/.*/, (ctx) => {
+  const listTools = createToolListHandler(registry);
+  const callTool = createToolCallHandler(registry, { maxBodyBytes: opts.maxBodyBytes, context });
+  const notFound = (ctx: Context) => {
     ctx.status = 404;
-    ctx.type = 'text/plain';
-    ctx.body = 'Not Found';
-  });
-  // published example plans are public by design (the operator chose to publish them)
-  router.get('/examples/:planId/:file', async (ctx) => {
-    const id = parseUuid(ctx.params.planId);
+    ctx.body = { error: { code: 'NOT_FOUND', message: 'Example not found' }, detail: 'Example not found' };
+  };
+  const example = async (ctx: Context, params: Record<string, string>) => {
+    const id = parseUuid(params.plan_id);
     const row = id ? await getPlan(deps.db, id, undefined) : undefined;
-    const file = ctx.params.file;
-    if (!row || !row.is_example || row.state !== 'completed' || (file !== 'report.html' && file !== 'run.zip')) {
-      ctx.status = 404;
-      ctx.body = { error: { code: 'NOT_FOUND', message: 'Example not found' }, detail: 'Example not found' };
-      return;
-    }
+    const file = params.file;
+    if (!row || !row.is_example || row.state !== 'completed' || (file !== 'report.html' && file !== 'run.zip')) return notFound(ctx);
     const art = file === 'report.html' ? await reportBytes(deps.db, row.id) : await zipBytes(deps.db, row.id);
-    if (!art) {
-      ctx.status = 404;
-      ctx.body = { error: { code: 'NOT_FOUND', message: 'Example not found' }, detail: 'Example not found' };
-      return;
-    }
+    if (!art) return notFound(ctx);
     ctx.type = file === 'report.html' ? 'text/html; charset=utf-8' : 'application/zip';
     ctx.set('Content-Disposition', file === 'report.html' ? 'inline; filename="report.html"' : `attachment; filename="${row.id}.zip"`);
+    // the same confinement as /download's report: an opaque origin, never framed, never sniffed
+    if (file === 'report.html') ctx.set('Content-Security-Policy', REPORT_CSP);
+    ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.body = Buffer.from(art.bytes);
-  });
+  };
+  // the route was matched once (by the edge, or by ownRoutesOnly in the tools process): dispatch on its id
+  const middleware: Middleware = async (ctx, next) => {
+    const m = matchedRoute(ctx);
+    switch (m?.route.id) {
+      case 'mcp':
+        return mcp(ctx);
+      case 'mcp_tools':
+        return listTools(ctx);
+      case 'mcp_tools_call':
+        return callTool(ctx);
+      case 'example_file':
+        return example(ctx, m.params);
+      default:
+        return next();
+    }
+  };
 
   return {
-    middleware: compose([router.routes(), router.allowedMethods()]) as unknown as Middleware,
+    middleware,
     registry,
     close: async () => {
       await server.close();
@@ -112,6 +117,7 @@ export function createToolsApp(service: ToolsService, opts: ToolsAppOptions): Ko
     ctx.body = { status: ready ? 'ready' : 'not ready' };
   });
   app.use(trustGateway({ secret: opts.internalSecret }));
+  app.use(ownRoutesOnly('tools'));
   app.use(service.middleware);
   return app;
 }

@@ -1,4 +1,4 @@
-import { ToolError } from '@planexe/contracts';
+import { ToolError, urls } from '@planexe/contracts';
 import { resolveUserKey, type Caller } from '@planexe/auth';
 import type { ToolContext, ToolDeps } from './deps.ts';
 
@@ -29,5 +29,5 @@ export function planNotFound(planId: string): ToolError {
 }
 
 export function sseUrl(ctx: ToolContext, planId: string): { sse_url?: string } {
-  return ctx.baseUrl ? { sse_url: `${ctx.baseUrl}/sse/plan/${planId}` } : {};
+  return ctx.baseUrl ? { sse_url: urls.sse(ctx.baseUrl, planId) } : {};
 }

@@ -6,6 +6,8 @@
 import { createServer } from 'node:http';
 import { DownloadTokens, KeyCache } from '@planexe/auth';
 import { bindPort, loadServiceConfigOrExit, postgresUrl } from '@planexe/config';
+import { spanName } from '@planexe/contracts';
+import { matchedRoute } from '@planexe/http';
 import { createPostgresDb, migrate } from '@planexe/db';
 import { BullMqQueue, NatsBus, natsTraceHooks } from '@planexe/infra';
 import { createLogger, initTelemetry, koaTracing, shutdownTelemetry } from '@planexe/telemetry';
@@ -52,7 +54,7 @@ const app = createToolsApp(tools.service, {
   internalSecret: config.PLANEXE_INTERNAL_SECRET!,
   log,
   ready: () => !stopping,
-  before: tracing ? [koaTracing('planexe-tools')] : [], // continues the gateway's trace (traceparent)
+  before: tracing ? [koaTracing('planexe-tools', (ctx) => spanName(ctx.method, matchedRoute(ctx)?.route))] : [], // continues the gateway's trace (traceparent)
 });
 
 const host = config.PLANEXE_MCP_HTTP_HOST;

@@ -13,9 +13,23 @@ function rpcError(ctx: Context, status: number, code: number, message: string, i
 
 const acceptsJson = (accept: string) => !accept || /application\/json|application\/\*|\*\/\*/i.test(accept);
 
+/** A request the SDK would answer with -32603 and a dump of its schema error: the contract's -32602 instead. */
+function invalidParams(msg: { method: string; params?: unknown }): string | undefined {
+  if (msg.method === 'initialize') {
+    const p = msg.params as { protocolVersion?: unknown; capabilities?: unknown; clientInfo?: unknown } | undefined;
+    if (!p || typeof p !== 'object') return 'Invalid params: initialize needs params {protocolVersion, capabilities, clientInfo}';
+    const missing = (['protocolVersion', 'capabilities', 'clientInfo'] as const).filter((k) => p[k] === undefined || p[k] === null);
+    if (missing.length) return `Invalid params: initialize params lack ${missing.join(', ')}`;
+    if (typeof p.protocolVersion !== 'string') return 'Invalid params: protocolVersion must be a string';
+  }
+  return undefined;
+}
+
 /**
  * Streamable HTTP in stateless JSON-response mode (spec/http.md §6.1) over one shared server: POST carries one
- * JSON-RPC message and gets one JSON answer; no session ids; GET opens an idle SSE stream; DELETE is refused.
+ * JSON-RPC message and gets one JSON answer; no session ids; DELETE is refused. The route table gives this handler
+ * POST, HEAD and DELETE only (GET, the idle stream, belongs to the stream service under the SSE caps; OPTIONS and
+ * other methods are answered by the edge).
  */
 export function createMcpHttpHandler(transport: MultiplexTransport, opts: { maxBodyBytes: number; context: (ctx: Context) => ToolContext }) {
   return async function mcpHttp(ctx: Context): Promise<void> {
@@ -24,24 +38,6 @@ export function createMcpHttpHandler(transport: MultiplexTransport, opts: { maxB
       ctx.status = 200;
       ctx.type = 'application/json';
       ctx.body = '';
-      return;
-    }
-    if (method === 'OPTIONS') {
-      ctx.status = 200;
-      ctx.body = '';
-      return;
-    }
-    if (method === 'GET') {
-      if (!/text\/event-stream/i.test(ctx.get('accept'))) {
-        return rpcError(ctx, 406, -32000, 'Not Acceptable: Client must accept text/event-stream');
-      }
-      // stateless server: nothing is ever pushed, so the stream only keeps the connection open
-      ctx.req.socket.setTimeout(0);
-      ctx.respond = false;
-      ctx.res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
-      ctx.res.write(': stream open\n\n');
-      const ka = setInterval(() => ctx.res.write(': keep-alive\n\n'), 15_000);
-      ctx.req.on('close', () => clearInterval(ka));
       return;
     }
     if (method === 'DELETE') return rpcError(ctx, 405, -32000, 'Method Not Allowed: Session termination not supported');
@@ -75,6 +71,8 @@ export function createMcpHttpHandler(transport: MultiplexTransport, opts: { maxB
       ctx.body = '';
       return;
     }
+    const bad = invalidParams(msg as { method: string; params?: unknown });
+    if (bad) return rpcError(ctx, 200, -32602, bad, msg.id);
     const version = ctx.get('mcp-protocol-version');
     if (msg.method !== 'initialize' && version && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
       return rpcError(

@@ -10,7 +10,7 @@ import {
   type ToolName,
 } from '@planexe/contracts';
 import type { ToolContext, ToolDeps } from './deps.ts';
-import { effectiveCaller } from './identity.ts';
+import { effectiveCaller, planNotFound } from './identity.ts';
 import { examplePlans } from './handlers/examplePlans.ts';
 import { examplePrompts } from './handlers/examplePrompts.ts';
 import { modelProfiles } from './handlers/modelProfiles.ts';
@@ -58,6 +58,34 @@ function coerce(args: Record<string, unknown>): Record<string, unknown> {
   const out = { ...args };
   for (const f of INTEGER_FIELDS) if (typeof out[f] === 'string' && /^\s*-?\d+\s*$/.test(out[f] as string)) out[f] = Number(out[f]);
   return out;
+}
+
+/** NUL (which Postgres text cannot hold) and lone UTF-16 surrogates (text that was never valid Unicode). */
+// eslint-disable-next-line no-control-regex
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The first argument path whose string value (at any depth) cannot be stored as text, or undefined. */
+function unstorableField(v: unknown, path: string, depth = 0): string | undefined {
+  if (typeof v === 'string') return UNSTORABLE.test(v) ? path : undefined;
+  if (!v || typeof v !== 'object' || depth > 8) return undefined;
+  for (const [k, x] of Object.entries(v)) {
+    if (UNSTORABLE.test(k)) return `${path}.${k.replace(UNSTORABLE, '?')}`;
+    const bad = unstorableField(x, `${path}.${k}`, depth + 1);
+    if (bad) return bad;
+  }
+  return undefined;
+}
+
+/**
+ * The contract error of a field holding a NUL byte or invalid Unicode: a plan id that cannot exist is simply not
+ * found; any other field is an invalid argument. Decided before anything reaches the database (which would fail).
+ */
+function unstorableArgument(def: ToolDefinition, raw: Record<string, unknown>): ToolError | undefined {
+  const path = unstorableField(raw, '');
+  if (!path) return undefined;
+  const field = path.slice(1);
+  if (field === 'plan_id' && def.name !== 'send_feedback') return planNotFound(String(raw.plan_id));
+  return new ToolError(def.validationErrorCode, `Error executing tool ${def.name}: ${field}: contains a NUL character or invalid Unicode`);
 }
 
 function describeIssues(err: z.ZodError): string {
@@ -112,6 +140,8 @@ export class ToolRegistry {
     if (rawArgs != null && raw !== rawArgs) {
       return toolResult(new ToolError(def.validationErrorCode, `Error executing tool ${name}: arguments must be an object`).toPayload(), true);
     }
+    const unstorable = unstorableArgument(def, raw);
+    if (unstorable) return toolResult(unstorable.toPayload(), true);
     const parsed = def.input.safeParse(coerce(raw));
     if (!parsed.success) {
       return toolResult(

@@ -1,3 +1,4 @@
+import { urls } from '@planexe/contracts';
 import { listExamplePlans } from '@planexe/db';
 import type { ToolContext, ToolDeps } from '../deps.ts';
 
@@ -7,8 +8,8 @@ export async function examplePlans(deps: ToolDeps, _args: unknown, ctx: ToolCont
   const base = ctx.baseUrl ?? '';
   const plans = rows.map((r) => ({
     title: r.title ?? r.prompt.slice(0, 60).trim(),
-    report_url: `${base}/examples/${r.id}/report.html`,
-    zip_url: `${base}/examples/${r.id}/run.zip`,
+    report_url: urls.example(base, r.id, 'report.html'),
+    zip_url: urls.example(base, r.id, 'run.zip'),
     plan_id: r.id,
   }));
   const message = plans.length

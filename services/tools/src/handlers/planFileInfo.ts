@@ -1,4 +1,4 @@
-import { isoMicrosOffset, parseUuid, publicState, type PlanFileInfoArgs } from '@planexe/contracts';
+import { isoMicrosOffset, parseUuid, publicState, urls, type PlanFileInfoArgs } from '@planexe/contracts';
 import { getPlan } from '@planexe/db';
 import type { ToolContext, ToolDeps } from '../deps.ts';
 import { planNotFound } from '../identity.ts';
@@ -35,7 +35,7 @@ function ready(deps: ToolDeps, ctx: ToolContext, planId: string, file: 'report.h
   const out: Record<string, unknown> = { content_type: contentType, sha256: meta.sha256, download_size: meta.size };
   if (ctx.baseUrl) {
     const { token, expiresAt } = deps.tokens.sign(planId, file);
-    out.download_url = `${ctx.baseUrl}/download/${planId}/${file}?token=${token}`;
+    out.download_url = urls.download(ctx.baseUrl, planId, file, token);
     out.expires_at = isoMicrosOffset(expiresAt);
   }
   return out;

@@ -1,27 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseDownloadPath } from './downloadPath.ts';
 import { decideRange, ifRangeHolds, noneMatchHit } from './httpRange.ts';
-
-describe('download paths', () => {
-  it.each([
-    ['/download/abc/report.html', { kind: 'route', planId: 'abc', file: 'report.html' }],
-    ['/download/a%20b/run.zip', { kind: 'route', planId: 'a b', file: 'run.zip' }],
-    ['/downloads', { kind: 'other' }],
-    ['/download', { kind: 'other' }],
-    ['/download/x', { kind: 'other' }],
-    ['/download/x/', { kind: 'other' }],
-    ['/download/a/b/c', { kind: 'other' }],
-    ['/download/../x', { kind: 'refused' }],
-    ['/download/a/..', { kind: 'refused' }],
-    ['/download/a/.', { kind: 'refused' }],
-    ['/download/%2e%2e/x', { kind: 'refused' }],
-    ['/download/a/%2E%2e%2Fx', { kind: 'refused' }],
-    ['/download/a/x%5cy', { kind: 'refused' }],
-    ['/download/a/x\\y', { kind: 'refused' }],
-    ['/download/a/x%00', { kind: 'refused' }],
-    ['/download/a/%ZZ', { kind: 'refused' }],
-  ])('%s', (p, want) => expect(parseDownloadPath(p)).toEqual(want));
-});
 
 describe('ranges and validators', () => {
   it.each([
