@@ -92,9 +92,9 @@ export const internalVars = {
 
 /** The distributed gateway: where its upstream services listen. */
 export const gatewayVars = {
-  PLANEXE_TOOLS_URL: env.url('http://tools:8002', 'Gateway: base URL of the tools service (/mcp…, /examples/…).'),
-  PLANEXE_STREAM_URL: env.url('http://stream:8003', 'Gateway: base URL of the stream service (/sse/…).'),
-  PLANEXE_ARTIFACTS_URL: env.url('http://artifacts:8004', 'Gateway: base URL of the artifacts service (/download/…).'),
+  PLANEXE_TOOLS_URL: env.urlList('http://tools:8002', 'Gateway: base URL of the tools service (/mcp…, /examples/…); a comma-separated list for one URL per replica (a failed connection is retried on the next), or one load-balanced address (a Kubernetes Service).'),
+  PLANEXE_STREAM_URL: env.urlList('http://stream:8003', 'Gateway: base URL of the stream service (/sse/…); a comma-separated list for one URL per replica (a failed connection is retried on the next), or one load-balanced address (a Kubernetes Service).'),
+  PLANEXE_ARTIFACTS_URL: env.urlList('http://artifacts:8004', 'Gateway: base URL of the artifacts service (/download/…); a comma-separated list for one URL per replica (a failed connection is retried on the next), or one load-balanced address (a Kubernetes Service).'),
   PLANEXE_GATEWAY_UPSTREAM_TIMEOUT_SECONDS: env.float(60, 'Gateway: longest wait for an upstream\'s response headers (then 504), and longest silence inside a non-streaming response body. SSE streams have no idle limit.', { min: 0.1 }),
 };
 
