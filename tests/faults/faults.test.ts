@@ -12,8 +12,11 @@ import pg from 'pg';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startSystem, type System } from '../harness/system.ts';
 import { connectClient, payloadOf } from '../harness/testServer.ts';
-import { startOwnInfra, type OwnInfra } from './ownInfra.ts';
+import { startOwnInfra, waitTcp, type OwnInfra } from './ownInfra.ts';
 import { PlanWatch, pollUntilDone } from './planWatch.ts';
+import { checkoutPrevious } from './previousCommit.ts';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 const QUICK = process.env.FAULTS_QUICK === '1';
 export const FAULT_PLAN = QUICK
@@ -38,6 +41,7 @@ describe('faults: Postgres is the truth, the queue is rebuilt from it', () => {
       quiet: true,
       productionTiming: true,
       nodeArgs: ['--unhandled-rejections=strict'],
+      replicatedUpstreams: true,
       infra: { pgAdminUrl: infra.pgAdminUrl, redisUrl: infra.redisUrl, natsUrl: infra.natsUrl },
     });
     client = await connectClient(`${sys.gateways[0]}/mcp`);
@@ -101,7 +105,7 @@ describe('faults: Postgres is the truth, the queue is rebuilt from it', () => {
     }
     console.log(`[faults] SIGKILL rounds ${FAULT_PLAN.killRounds}, takeover ms: ${takeovers.join(', ')}`);
     expect(Math.max(...takeovers)).toBeLessThanOrEqual(30_000);
-    expect(await Promise.all(watches.map((w) => w.complete))).toEqual(watches.map(() => 'completed'));
+    expect(await Promise.all(watches.map((w) => w.completed()))).toEqual(watches.map(() => 'completed'));
     expectMonotonic(watches);
     noProcessExited();
   }, 600_000);
@@ -129,7 +133,7 @@ describe('faults: Postgres is the truth, the queue is rebuilt from it', () => {
       const ws = [...running, ...queued];
       const states = await pollUntilDone(c, ws, 180_000);
       expect(Object.values(states)).toEqual(ws.map(() => 'completed'));
-      expect(await Promise.all(ws.map((w) => w.complete))).toEqual(ws.map(() => 'completed'));
+      expect(await Promise.all(ws.map((w) => w.completed()))).toEqual(ws.map(() => 'completed'));
       expectMonotonic(ws);
     }
     noProcessExited();
@@ -154,7 +158,7 @@ describe('faults: Postgres is the truth, the queue is rebuilt from it', () => {
     const doneAt = (await db.query(`select id, state, extract(epoch from last_progress_at)::float8 * 1000 as t from plans where id = any($1)`, [ws.map((w) => w.planId)])).rows;
     console.log(`[faults] Postgres down ${FAULT_PLAN.postgresDownMs} ms: plans done after its return (ms): ${doneAt.map((r) => (r.state === 'completed' ? Math.round(r.t - back) : r.state)).join(', ')}`);
     expect(Object.values(states)).toEqual(ws.map(() => 'completed'));
-    expect(await Promise.all(ws.map((w) => w.complete))).toEqual(ws.map(() => 'completed'));
+    expect(await Promise.all(ws.map((w) => w.completed()))).toEqual(ws.map(() => 'completed'));
     expectMonotonic(ws);
     noProcessExited();
   }, 600_000);
@@ -168,14 +172,108 @@ describe('faults: Postgres is the truth, the queue is rebuilt from it', () => {
     await infra.startNats();
     const states = await pollUntilDone(c, ws, 180_000);
     expect(Object.values(states)).toEqual(ws.map(() => 'completed'));
-    expect(await Promise.all(ws.map((w) => w.complete))).toEqual(ws.map(() => 'completed'));
+    expect(await Promise.all(ws.map((w) => w.completed()))).toEqual(ws.map(() => 'completed'));
     expectMonotonic(ws);
+    noProcessExited();
+  }, 600_000);
+
+  it('rolling deploy: a worker of the previous commit beside the new ones: every plan completes or fails with the version-mismatch error, none stranded', async () => {
+    const ref = process.env.FAULTS_PREVIOUS_REF ?? 'HEAD~1';
+    const prev = checkoutPrevious(fileURLToPath(new URL('../../', import.meta.url)), ref);
+    const port = PORT + 50;
+    const old = spawn(process.execPath, ['--import', 'tsx', 'services/worker/src/main.ts'], {
+      cwd: prev.dir,
+      env: { ...sys.env, PORT: String(port), PLANEXE_WORKER_HTTP_PORT: String(port), PLANEXE_WORKER_ID: 'worker-previous' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    try {
+      await waitTcp(port, true, 120_000); // its run-file API listens once the worker consumes
+      const ws: PlanWatch[] = [];
+      for (let i = 0; i < 8; i++) ws.push(await create(`Rolling deploy ${i}: a repair café network in Ghent.`));
+      const states = await pollUntilDone(c, ws, 240_000);
+      const rows = (await db.query('select id, state, failure_reason, claimed_by from plans where id = any($1)', [ws.map((w) => w.planId)])).rows;
+      console.log(`[faults] rolling deploy (previous ${prev.commit.slice(0, 7)}): ${rows.map((r) => `${r.state}${r.failure_reason ? `/${r.failure_reason}` : ''} by ${r.claimed_by}`).join('; ')}`);
+      for (const r of rows) {
+        if (r.state === 'failed') expect(r.failure_reason).toBe('version_mismatch');
+        else expect(r.state).toBe('completed');
+      }
+      expect(Object.keys(states)).toHaveLength(ws.length);
+    } finally {
+      old.kill('SIGKILL');
+      prev.remove();
+    }
+    noProcessExited();
+  }, 600_000);
+
+  it('one replica each of tools, stream, artifacts and worker SIGKILLed: at most one failed request per client through a surviving gateway, plans complete', async () => {
+    const done = watches.find((w) => w.completeState === 'completed')!;
+    const info = payloadOf(await client.callTool({ name: 'plan_file_info', arguments: { plan_id: done.planId } }));
+    const downloadPath = new URL(info.download_url).pathname + new URL(info.download_url).search;
+    const ws: PlanWatch[] = [];
+    for (let i = 0; i < 2; i++) ws.push(await create(`Replica loss ${i}: a tide-table kiosk in Esbjerg.`));
+    await until('the plans running', async () => (await Promise.all(ws.map((w) => row(w.planId)))).every((r) => r.state === 'processing'), 30_000);
+    const clients = await Promise.all([0, 1, 2].map(() => connectClient(`${sys.gateways[0]}/mcp`)));
+    const failures: string[][] = clients.map(() => []);
+    let stop = false;
+    const loops = clients.map(async (cl, i) => {
+      while (!stop) {
+        failures[i].push(...(await clientRound(cl, sys.gateways[0], ws[i % ws.length].planId, downloadPath)));
+        await sleep(100);
+      }
+    });
+    await sleep(2_000);
+    const victimWorker = (await row(ws[0].planId)).claimed_by as string;
+    for (const name of ['tools-1', 'stream-1', 'artifacts', victimWorker]) {
+      sys.kill(name, 'SIGKILL');
+      markKilled(sys, name);
+    }
+    await sleep(15_000);
+    stop = true;
+    await Promise.all(loops);
+    await Promise.all(clients.map((cl) => cl.close().catch(() => {})));
+    console.log(`[faults] replica loss: failed requests per client: ${failures.map((f) => f.length).join(', ')} ${JSON.stringify(failures)}`);
+    for (const f of failures) expect(f.length).toBeLessThanOrEqual(1);
+    await sys.startWorker(`worker-${++workerSeq}`);
+    const states = await pollUntilDone(c, ws, 180_000);
+    expect(Object.values(states)).toEqual(ws.map(() => 'completed'));
     noProcessExited();
   }, 600_000);
 });
 
 function liveWorkers(sys: System) {
   return sys.procs.filter((p) => p.service === 'worker' && p.child.exitCode === null && p.child.signalCode === null);
+}
+
+/** One request of each kind a client makes: a tool call, an SSE stream's first event, a download. */
+async function clientRound(client: Client, gateway: string, planId: string, downloadPath: string): Promise<string[]> {
+  const failures: string[] = [];
+  try {
+    const s = payloadOf(await client.callTool({ name: 'plan_status', arguments: { plan_id: planId } }));
+    if (s.error?.code) failures.push(`plan_status ${s.error.code}`);
+  } catch (e) {
+    failures.push(`plan_status ${(e as Error).message}`);
+  }
+  try {
+    const ac = new AbortController();
+    const r = await fetch(`${gateway}/sse/plan/${planId}`, { signal: ac.signal });
+    if (r.status !== 200) failures.push(`sse ${r.status}`);
+    else {
+      const reader = r.body!.getReader();
+      const first = await reader.read();
+      if (!first.value || !Buffer.from(first.value).toString().includes('event:')) failures.push('sse no event');
+    }
+    ac.abort();
+  } catch (e) {
+    if ((e as Error).name !== 'AbortError') failures.push(`sse ${(e as Error).message}`);
+  }
+  try {
+    const r = await fetch(`${gateway}${downloadPath}`);
+    const body = Buffer.from(await r.arrayBuffer());
+    if (r.status !== 200 || body.length === 0) failures.push(`download ${r.status}`);
+  } catch (e) {
+    failures.push(`download ${(e as Error).message}`);
+  }
+  return failures;
 }
 
 /** A process this suite killed on purpose is not counted as a crash. */

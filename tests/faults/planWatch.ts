@@ -21,23 +21,47 @@ export class PlanWatch {
   private es: EventSource;
   private last = new Map<string, number>();
 
+  private closed = false;
+  readonly reconnects: number[] = [];
+
   constructor(
     readonly planId: string,
-    gateway: string,
+    private readonly gateway: string,
   ) {
-    this.es = new EventSource(`${gateway}/sse/plan/${planId}`);
-    this.complete = new Promise((resolve) => {
-      this.es.addEventListener('status', (e) => {
-        const d = JSON.parse((e as MessageEvent).data);
-        this.sseProgress.push(d.progress_percentage);
-        this.check('sse', 'progress_percentage', Number(d.progress_percentage));
-      });
-      this.es.addEventListener('complete', (e) => {
-        this.completeState = JSON.parse((e as MessageEvent).data).state;
-        this.es.close();
-        resolve(this.completeState!);
-      });
+    let resolveComplete!: (s: string) => void;
+    this.complete = new Promise((resolve) => (resolveComplete = resolve));
+    this.es = this.open(resolveComplete);
+  }
+
+  /**
+   * One EventSource; like any robust client, a stream the server refused during an outage (EventSource gives up
+   * on a non-200 answer) is opened again a second later. A late joiner gets the current state first.
+   */
+  private open(resolve: (s: string) => void): EventSource {
+    const es = new EventSource(`${this.gateway}/sse/plan/${this.planId}`);
+    es.addEventListener('error', () => {
+      if (es.readyState !== EventSource.CLOSED || this.closed || this.completeState) return;
+      this.reconnects.push(Date.now());
+      setTimeout(() => {
+        if (!this.closed) this.es = this.open(resolve);
+      }, 1_000);
     });
+    es.addEventListener('status', (e) => {
+      const d = JSON.parse((e as MessageEvent).data);
+      this.sseProgress.push(d.progress_percentage);
+      this.check('sse', 'progress_percentage', Number(d.progress_percentage));
+    });
+    es.addEventListener('complete', (e) => {
+      this.completeState = JSON.parse((e as MessageEvent).data).state;
+      es.close();
+      resolve(this.completeState!);
+    });
+    return es;
+  }
+
+  /** The state of the `complete` event, or a failure after `ms`. */
+  completed(ms = 60_000): Promise<string> {
+    return Promise.race([this.complete, new Promise<string>((_, reject) => setTimeout(() => reject(new Error(`no complete event for ${this.planId} in ${ms} ms`)), ms).unref())]);
   }
 
   /** Records one plan_status answer. */
@@ -55,6 +79,7 @@ export class PlanWatch {
   }
 
   close(): void {
+    this.closed = true;
     this.es.close();
   }
 }

@@ -74,6 +74,8 @@ export interface SystemOptions {
   productionTiming?: boolean;
   /** Extra node flags for every service process (e.g. --unhandled-rejections=strict). */
   nodeArgs?: string[];
+  /** A second artifacts replica, and every gateway given the list of all replicas of each service (not one each). */
+  replicatedUpstreams?: boolean;
 }
 
 export async function startSystem(o: SystemOptions = {}): Promise<System> {
@@ -136,10 +138,16 @@ export async function startSystem(o: SystemOptions = {}): Promise<System> {
     start('stream-1', 'stream', base + 3),
     start('stream-2', 'stream', base + 13),
     start('artifacts', 'artifacts', base + 4, { PLANEXE_WORKER_PLAN_URL: workerUrl }),
+    ...(o.replicatedUpstreams ? [start('artifacts-2', 'artifacts', base + 14, { PLANEXE_WORKER_PLAN_URL: workerUrl })] : []),
     start('worker-1', 'worker', base + 5, { PLANEXE_WORKER_HTTP_PORT: String(base + 5), PLANEXE_WORKER_ID: 'worker-1' }),
     start('worker-2', 'worker', base + 15, { PLANEXE_WORKER_HTTP_PORT: String(base + 15), PLANEXE_WORKER_ID: 'worker-2' }),
   ]);
-  const gw = (i: number) => ({
+  const all = (...ports: number[]) => ports.map((p) => `http://127.0.0.1:${p}`).join(',');
+  const gw = (i: number) => o.replicatedUpstreams ? {
+    PLANEXE_TOOLS_URL: all(base + 2, base + 12),
+    PLANEXE_STREAM_URL: all(base + 3, base + 13),
+    PLANEXE_ARTIFACTS_URL: all(base + 4, base + 14),
+  } : ({
     PLANEXE_TOOLS_URL: `http://127.0.0.1:${base + (i === 1 ? 2 : 12)}`,
     PLANEXE_STREAM_URL: `http://127.0.0.1:${base + (i === 1 ? 3 : 13)}`,
     PLANEXE_ARTIFACTS_URL: `http://127.0.0.1:${base + 4}`,

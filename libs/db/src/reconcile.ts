@@ -33,18 +33,20 @@ export async function asReconcileLeader<T>(db: Db, elect: boolean, fn: () => Pro
 }
 
 /**
- * The rows the reconciler looks at. A processing plan counts as abandoned only once its heartbeat is `staleSeconds`
+ * The rows the reconciler looks at. A pending plan younger than `pendingGraceSeconds` is left to the enqueue of the
+ * call that created it (an enqueue that timed out may still land; re-feeding it at once would only make a
+ * duplicate job). A processing plan counts as abandoned only once its heartbeat is `staleSeconds`
  * old and the database itself has been up that long: after a Postgres restart every heartbeat looks old, and live
  * workers get one stale period to show life again before their plans are taken from them.
  */
-export async function scanForReconcile(db: Db, staleSeconds: number): Promise<ReconcileScan> {
+export async function scanForReconcile(db: Db, staleSeconds: number, pendingGraceSeconds = 3): Promise<ReconcileScan> {
   const rows = await db
     .selectFrom('plans')
     .select(['id', 'attempt', 'takeover_generation', 'state', sql<number>`extract(epoch from (now() at time zone 'utc') - timestamp_created)`.as('age')])
     .where(sql<boolean>`coalesce(stop_requested, false) = false`)
     .where((eb) =>
       eb.or([
-        eb('state', '=', 'pending'),
+        eb.and([eb('state', '=', 'pending'), eb(sql`timestamp_created`, '<', sql`(now() at time zone 'utc') - make_interval(secs => ${pendingGraceSeconds})`)]),
         eb.and([
           eb('state', '=', 'processing'),
           eb(sql`coalesce(heartbeat_at, timestamp_created)`, '<', sql`(now() at time zone 'utc') - make_interval(secs => ${staleSeconds})`),

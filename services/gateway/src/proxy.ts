@@ -12,7 +12,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Context, Middleware } from 'koa';
 import { CALLER_HEADER, CLIENT_IP_HEADER, INTERNAL_SECRET_HEADER, encodeCaller, type Caller } from '@planexe/auth';
-import { sendError } from '@planexe/http';
+import { readRawBody, sendError } from '@planexe/http';
 import { traceCarrier, type Logger } from '@planexe/telemetry';
 import { UpstreamPool, isDownSignal, mayRetryElsewhere } from './upstreams.ts';
 
@@ -144,7 +144,16 @@ export function createProxy(o: ProxyOptions) {
       }
     };
     return async (ctx) => {
-      const body = (ctx.state as { rawBody?: Buffer }).rawBody;
+      let body = (ctx.state as { rawBody?: Buffer }).rawBody;
+      // a small body of known length is held in memory, so that a replica found down can be skipped with it
+      const declared = Number(ctx.req.headers['content-length'] ?? NaN);
+      if (!body && declared > 0 && declared <= SMALL_BODY && !up.streaming) {
+        try {
+          body = await readRawBody(ctx, SMALL_BODY);
+        } catch {
+          return sendError(ctx, 400, 'BAD_REQUEST', 'The request body could not be read');
+        }
+      }
       let res: http.IncomingMessage;
       try {
         res = await sendAny(ctx, body);
