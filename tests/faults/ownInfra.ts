@@ -41,7 +41,10 @@ export interface OwnInfra {
   natsUrl: string;
   stopPostgres(): Promise<void>;
   startPostgres(): Promise<void>;
-  /** SIGKILL and start again with no data (a Redis restarted empty). */
+  /** SIGKILL; startRedis() brings it back with no data (a Redis restarted empty). */
+  stopRedis(): Promise<void>;
+  startRedis(): Promise<void>;
+  /** SIGKILL and start again with no data. */
   restartRedisEmpty(): Promise<void>;
   flushRedis(): Promise<void>;
   stopNats(): Promise<void>;
@@ -99,6 +102,8 @@ export async function startOwnInfra(ports: { pg: number; redis: number; nats: nu
       await waitTcp(ports.pg, false);
     },
     startPostgres,
+    stopRedis: () => kill(redis, ports.redis),
+    startRedis,
     restartRedisEmpty: async () => {
       await kill(redis, ports.redis);
       await startRedis();
