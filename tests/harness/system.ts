@@ -23,6 +23,8 @@ export interface SystemProcess {
   service: string;
   port: number;
   child: ChildProcess;
+  /** Set by a test that killed the process deliberately (fault suites count every other exit as a crash). */
+  killedOnPurpose?: boolean;
 }
 
 export interface System {
@@ -66,17 +68,26 @@ export interface SystemOptions {
   requireAuth?: boolean;
   quiet?: boolean;
   extraEnv?: Record<string, string>;
+  /** Postgres (admin URL), Redis and NATS to run on; default the shared ones on their standard ports. */
+  infra?: { pgAdminUrl: string; redisUrl: string; natsUrl: string };
+  /** Keep the production defaults of heartbeat, stale limit, reconcile period and queue lock (no test shortcuts). */
+  productionTiming?: boolean;
+  /** Extra node flags for every service process (e.g. --unhandled-rejections=strict). */
+  nodeArgs?: string[];
+  /** A second artifacts replica, and every gateway given the list of all replicas of each service (not one each). */
+  replicatedUpstreams?: boolean;
 }
 
 export async function startSystem(o: SystemOptions = {}): Promise<System> {
   const base = o.basePort ?? 9100;
+  const pgAdmin = o.infra?.pgAdminUrl ?? PG_ADMIN_URL;
   const ns = `sys${randomBytes(3).toString('hex')}`;
   const dbName = `planexe_${ns}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  const admin = new pg.Client({ connectionString: pgAdmin });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
   await admin.end();
-  const databaseUrl = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${dbName}`);
+  const databaseUrl = pgAdmin.replace(/\/[^/]*$/, `/${dbName}`);
   const h = createPostgresDb(databaseUrl, { max: 2 });
   await migrate(h.db);
   await h.close();
@@ -86,8 +97,8 @@ export async function startSystem(o: SystemOptions = {}): Promise<System> {
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     SQLALCHEMY_DATABASE_URI: databaseUrl,
-    PLANEXE_REDIS_URL: REDIS_URL,
-    PLANEXE_NATS_URL: NATS_URL,
+    PLANEXE_REDIS_URL: o.infra?.redisUrl ?? REDIS_URL,
+    PLANEXE_NATS_URL: o.infra?.natsUrl ?? NATS_URL,
     PLANEXE_REDIS_PREFIX: `planexe-${ns}`,
     PLANEXE_NATS_NAMESPACE: ns,
     PLANEXE_INTERNAL_SECRET: `internal-${ns}`,
@@ -100,14 +111,13 @@ export async function startSystem(o: SystemOptions = {}): Promise<System> {
     FAKE_LLM_KEY: 'k',
     PLANEXE_LOG_LEVEL: 'warn',
     PLANEXE_MCP_RATE_LIMIT: '0',
-    PLANEXE_WORKER_STALE_SECONDS: '5',
-    PLANEXE_QUEUE_LOCK_SECONDS: '5',
+    ...(o.productionTiming ? {} : { PLANEXE_WORKER_STALE_SECONDS: '5', PLANEXE_QUEUE_LOCK_SECONDS: '5' }),
     ...(o.otlpEndpoint ? { PLANEXE_OTEL_EXPORTER_OTLP_ENDPOINT: o.otlpEndpoint } : {}),
     ...o.extraEnv,
   };
   const procs: SystemProcess[] = [];
   const start = async (name: string, service: string, port: number, extra: Record<string, string> = {}) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `services/${service}/src/main.ts`], {
+    const child = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', `services/${service}/src/main.ts`], {
       cwd: ROOT,
       env: { ...env, PORT: String(port), ...extra },
       stdio: ['ignore', o.quiet === false ? 'inherit' : 'ignore', 'inherit'],
@@ -128,10 +138,16 @@ export async function startSystem(o: SystemOptions = {}): Promise<System> {
     start('stream-1', 'stream', base + 3),
     start('stream-2', 'stream', base + 13),
     start('artifacts', 'artifacts', base + 4, { PLANEXE_WORKER_PLAN_URL: workerUrl }),
+    ...(o.replicatedUpstreams ? [start('artifacts-2', 'artifacts', base + 14, { PLANEXE_WORKER_PLAN_URL: workerUrl })] : []),
     start('worker-1', 'worker', base + 5, { PLANEXE_WORKER_HTTP_PORT: String(base + 5), PLANEXE_WORKER_ID: 'worker-1' }),
     start('worker-2', 'worker', base + 15, { PLANEXE_WORKER_HTTP_PORT: String(base + 15), PLANEXE_WORKER_ID: 'worker-2' }),
   ]);
-  const gw = (i: number) => ({
+  const all = (...ports: number[]) => ports.map((p) => `http://127.0.0.1:${p}`).join(',');
+  const gw = (i: number) => o.replicatedUpstreams ? {
+    PLANEXE_TOOLS_URL: all(base + 2, base + 12),
+    PLANEXE_STREAM_URL: all(base + 3, base + 13),
+    PLANEXE_ARTIFACTS_URL: all(base + 4, base + 14),
+  } : ({
     PLANEXE_TOOLS_URL: `http://127.0.0.1:${base + (i === 1 ? 2 : 12)}`,
     PLANEXE_STREAM_URL: `http://127.0.0.1:${base + (i === 1 ? 3 : 13)}`,
     PLANEXE_ARTIFACTS_URL: `http://127.0.0.1:${base + 4}`,
@@ -170,7 +186,7 @@ export async function startSystem(o: SystemOptions = {}): Promise<System> {
         ),
       );
       await fake.close();
-      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      const c = new pg.Client({ connectionString: pgAdmin });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
       await c.end();

@@ -117,6 +117,34 @@ export const env = {
     );
     return def(s as z.ZodType<string | undefined>, defaultValue ?? 'unset', description);
   },
+  /** One URL or a comma-separated list of them (e.g. one per replica), each checked like `url`. */
+  urlList(defaultValue: string, description: string): EnvVar<string[]> {
+    const one = env.url(undefined, description).schema;
+    const s = z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .optional()
+        .transform((v, ctx) => {
+          const parts = (v ?? defaultValue).split(',').map((p) => p.trim()).filter(Boolean);
+          const out: string[] = [];
+          for (const p of parts) {
+            const r = one.safeParse(p);
+            if (!r.success || r.data === undefined) {
+              ctx.addIssue({ code: 'custom', message: `expected absolute URLs separated by commas, got '${p}'` });
+              return z.NEVER;
+            }
+            out.push(r.data);
+          }
+          if (!out.length) {
+            ctx.addIssue({ code: 'custom', message: 'expected at least one URL' });
+            return z.NEVER;
+          }
+          return out;
+        }),
+    );
+    return def(s as z.ZodType<string[]>, defaultValue, description);
+  },
   oneOf<const T extends readonly string[]>(values: T, defaultValue: T[number], description: string): EnvVar<T[number]> {
     const s = z.preprocess(
       blankToUndefined,

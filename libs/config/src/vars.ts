@@ -76,9 +76,11 @@ export const workerVars = {
   PLANEXE_CREDIT_PRICE_CENTS: env.int(100, 'Price of one credit in US cents.', { min: 1 }),
   PLANEXE_SUCCESS_PLAN_FEE_USD: env.float(1, 'Flat fee charged on successful runs, USD.', { min: 0 }),
   PLANEXE_WORKER_HTTP_PORT: env.int(8000, 'Port of the worker run-file API (GET /runs/<id>/files|report|zip) in distributed mode; 0 disables it.', { min: 0, max: 65535 }),
-  PLANEXE_WORKER_STALE_SECONDS: env.int(60, 'A processing plan whose worker sent no heartbeat for this long may be taken over by a redelivered job.', { min: 5 }),
+  PLANEXE_WORKER_HEARTBEAT_SECONDS: env.int(5, 'How often a worker writes the heartbeat of each plan it runs (the liveness a takeover is decided by).', { min: 1 }),
+  PLANEXE_WORKER_STALE_SECONDS: env.int(20, 'A processing plan whose worker sent no heartbeat for this long is re-fed by the reconciler and taken over by another worker (keeping its attempt, start time and progress).', { min: 3 }),
+  PLANEXE_RECONCILE_SECONDS: env.int(5, 'Period of the reconciler that re-enqueues, from Postgres, pending plans without a queue job and processing plans with a stale heartbeat (one elected worker per pass; also runs at every worker start).', { min: 1 }),
   PLANEXE_WORKER_REAP_SECONDS: env.int(1800, 'A processing plan with no live worker for this long is failed (recoverable) by the reaper; 0 disables it.', { min: 0 }),
-  PLANEXE_QUEUE_LOCK_SECONDS: env.int(300, 'BullMQ job lock; a dead worker\'s job is redelivered after about this long.', { min: 2 }),
+  PLANEXE_QUEUE_LOCK_SECONDS: env.int(30, 'BullMQ job lock, renewed while a job runs. Takeover of a dead worker\'s plan does not wait for it (the reconciler re-feeds on the plan heartbeat); it only bounds how long a dead worker\'s job record stays active.', { min: 2 }),
 };
 
 /** Trust between the gateway and the internal services (distributed mode). */
@@ -90,9 +92,9 @@ export const internalVars = {
 
 /** The distributed gateway: where its upstream services listen. */
 export const gatewayVars = {
-  PLANEXE_TOOLS_URL: env.url('http://tools:8002', 'Gateway: base URL of the tools service (/mcp…, /examples/…).'),
-  PLANEXE_STREAM_URL: env.url('http://stream:8003', 'Gateway: base URL of the stream service (/sse/…).'),
-  PLANEXE_ARTIFACTS_URL: env.url('http://artifacts:8004', 'Gateway: base URL of the artifacts service (/download/…).'),
+  PLANEXE_TOOLS_URL: env.urlList('http://tools:8002', 'Gateway: base URL of the tools service (/mcp…, /examples/…); a comma-separated list for one URL per replica (a failed connection is retried on the next), or one load-balanced address (a Kubernetes Service).'),
+  PLANEXE_STREAM_URL: env.urlList('http://stream:8003', 'Gateway: base URL of the stream service (/sse/…); a comma-separated list for one URL per replica (a failed connection is retried on the next), or one load-balanced address (a Kubernetes Service).'),
+  PLANEXE_ARTIFACTS_URL: env.urlList('http://artifacts:8004', 'Gateway: base URL of the artifacts service (/download/…); a comma-separated list for one URL per replica (a failed connection is retried on the next), or one load-balanced address (a Kubernetes Service).'),
   PLANEXE_GATEWAY_UPSTREAM_TIMEOUT_SECONDS: env.float(60, 'Gateway: longest wait for an upstream\'s response headers (then 504), and longest silence inside a non-streaming response body. SSE streams have no idle limit.', { min: 0.1 }),
 };
 

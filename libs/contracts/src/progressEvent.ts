@@ -32,6 +32,8 @@ export type StopSignal = z.infer<typeof StopSignalSchema>;
 export const PlanJobSchema = z.object({
   plan_id: z.string(),
   attempt: z.number().int(),
+  /** The reconciler's re-feed count within the attempt (part of the job id); absent = 0. */
+  generation: z.number().int().optional(),
   trace: z.record(z.string(), z.string()).optional(),
 });
 export type PlanJob = z.infer<typeof PlanJobSchema>;

@@ -37,6 +37,12 @@ export function createPostgresDb(url: string, opts: { max?: number } = {}): DbHa
   pool.on('error', () => {
     /* a broken idle client is dropped by the pool; the next query reconnects */
   });
+  // A client checked out between two queries (a transaction waiting on other work) has no listener of its own: the
+  // server going away would emit an unhandled 'error' and end the process. The failure still reaches the caller
+  // through its next query, and the pool discards the broken client when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }

@@ -8,3 +8,4 @@ export * from './events.ts';
 export * from './feedback.ts';
 export * from './snapshot.ts';
 export * from './runs.ts';
+export * from './reconcile.ts';

@@ -188,6 +188,9 @@ export async function retryPlan(
         state: 'pending',
         timestamp_created: sql`now() at time zone 'utc'` as any,
         progress_percentage: 0,
+        steps_completed: 0,
+        current_step: null,
+        takeover_generation: 0,
         progress_message: 'Retry requested via MCP.',
         stop_requested: false,
         stop_requested_timestamp: null,
@@ -241,6 +244,7 @@ export async function resumePlan(db: Db, id: string, p: { modelProfile: string; 
       .set({
         state: 'pending',
         progress_message: 'Resume requested via MCP.',
+        takeover_generation: 0,
         stop_requested: false,
         stop_requested_timestamp: null,
         failure_reason: null,

@@ -7,6 +7,11 @@ import { STATUS_COLUMNS, parseParameters, type PlanStatusRow } from './plans.ts'
 export interface RunKey {
   planId: string;
   attempt: number;
+  /**
+   * The worker that claimed the run. When set, every write is also conditional on the plan still being claimed by
+   * it: a takeover keeps the attempt, so the attempt alone cannot fence a presumed-dead worker that comes back.
+   */
+  workerId?: string;
 }
 
 export type ClaimResult =
@@ -15,15 +20,16 @@ export type ClaimResult =
 
 /**
  * pending → processing for this attempt, by one conditional update (two workers never both win). A plan left
- * `processing` by a worker whose heartbeat is older than `staleSeconds` may be taken over (its job was redelivered).
+ * `processing` by a worker whose heartbeat is older than `staleSeconds` may be taken over (its job was re-fed), and
+ * a worker may re-claim a run it holds itself (its own earlier delivery ended on an outage). Progress is kept:
+ * plan_retry / plan_resume set the starting progress of an attempt, and a takeover continues where it was.
  */
 export async function claimRun(db: Db, k: RunKey, workerId: string, staleSeconds: number): Promise<ClaimResult> {
   const row = await db
     .updateTable('plans')
     .set({
       state: 'processing',
-      progress_percentage: 0,
-      progress_message: 'Picked up by server',
+      progress_message: sql`case when state = 'pending' then 'Picked up by server' else progress_message end` as any,
       claimed_by: workerId,
       heartbeat_at: sql`now() at time zone 'utc'` as any,
       state_version: sql`state_version + 1` as any,
@@ -36,7 +42,11 @@ export async function claimRun(db: Db, k: RunKey, workerId: string, staleSeconds
         eb('state', '=', 'pending'),
         eb.and([
           eb('state', '=', 'processing'),
-          eb.or([eb('heartbeat_at', 'is', null), eb(sql`heartbeat_at`, '<', sql`(now() at time zone 'utc') - make_interval(secs => ${staleSeconds})`)]),
+          eb.or([
+            eb('heartbeat_at', 'is', null),
+            eb('claimed_by', '=', workerId),
+            eb(sql`heartbeat_at`, '<', sql`(now() at time zone 'utc') - make_interval(secs => ${staleSeconds})`),
+          ]),
         ]),
       ]),
     )
@@ -74,8 +84,9 @@ export class RunSuperseded extends Error {
 
 /** Locks the plan row and checks it is still ours; throws RunSuperseded otherwise. */
 async function lockOwnRun(tx: Db, k: RunKey): Promise<void> {
-  const cur = await tx.selectFrom('plans').select(['state', 'attempt']).where('id', '=', k.planId).forUpdate().executeTakeFirst();
+  const cur = await tx.selectFrom('plans').select(['state', 'attempt', 'claimed_by']).where('id', '=', k.planId).forUpdate().executeTakeFirst();
   if (!cur || cur.state !== 'processing' || cur.attempt !== k.attempt) throw new RunSuperseded(k.planId);
+  if (k.workerId !== undefined && cur.claimed_by !== k.workerId) throw new RunSuperseded(k.planId);
 }
 
 /**
@@ -94,18 +105,33 @@ export async function persistStep(db: Db, k: RunKey, step: string, files: Record
         .onConflict((oc) => oc.columns(['plan_id', 'filename']).doUpdateSet({ ...values, updated_at: sql`now() at time zone 'utc'` as any }))
         .execute();
     }
-    return writeProgressTx(tx, k, p, workerId);
+    const row = await writeProgressTx(tx, k, p, workerId);
+    if (!row) throw new RunSuperseded(k.planId);
+    return row;
   });
 }
 
-async function writeProgressTx(tx: Db, k: RunKey, p: Progress, workerId: string): Promise<PlanStatusRow> {
+/**
+ * The progress columns only move forward within an attempt: writes computed from an older view of the run's files
+ * (a progress write queued before a parallel step's outputs were committed, a late write of a taken-over run) keep
+ * the stored figures. plan_retry resets them for its new attempt; plan_resume keeps those of its persisted steps.
+ */
+function forwardProgress(p: Progress) {
+  const pct = Math.round(p.percentage * 100) / 100;
+  const behind = sql<boolean>`coalesce(progress_percentage, 0) > ${pct}`;
+  return {
+    progress_percentage: sql`greatest(coalesce(progress_percentage, 0), ${pct})` as any,
+    progress_message: sql`case when ${behind} then progress_message else ${p.message.slice(0, 128)} end` as any,
+    steps_completed: sql`case when ${behind} then steps_completed else ${p.stepsCompleted}::int end` as any,
+    steps_total: p.stepsTotal,
+  };
+}
+
+async function writeProgressTx(tx: Db, k: RunKey, p: Progress, workerId: string): Promise<PlanStatusRow | undefined> {
   return tx
     .updateTable('plans')
     .set({
-      progress_percentage: Math.round(p.percentage * 100) / 100,
-      progress_message: p.message.slice(0, 128),
-      steps_completed: p.stepsCompleted,
-      steps_total: p.stepsTotal,
+      ...forwardProgress(p),
       current_step: p.currentStep?.slice(0, 128) ?? null,
       last_progress_at: sql`now() at time zone 'utc'` as any,
       heartbeat_at: sql`now() at time zone 'utc'` as any,
@@ -115,13 +141,17 @@ async function writeProgressTx(tx: Db, k: RunKey, p: Progress, workerId: string)
     .where('id', '=', k.planId)
     .where('attempt', '=', k.attempt)
     .where('state', '=', 'processing')
+    .$if(k.workerId !== undefined, (q) => q.where('claimed_by', '=', k.workerId!))
     .returning(STATUS_COLUMNS)
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
 }
 
-/** Progress without new files (after an LLM attempt); throws RunSuperseded when the run is no longer ours. */
+/**
+ * Progress without new files (after an LLM attempt); throws RunSuperseded when the run is no longer ours. A
+ * database error is thrown as it is (the caller decides whether it is an outage).
+ */
 export async function writeProgress(db: Db, k: RunKey, p: Progress, workerId: string): Promise<PlanStatusRow> {
-  const row = await writeProgressTx(db, k, p, workerId).catch(() => undefined);
+  const row = await writeProgressTx(db, k, p, workerId);
   if (!row) throw new RunSuperseded(k.planId);
   return row;
 }
@@ -174,6 +204,7 @@ export async function finishRun(db: Db, k: RunKey, outcome: Outcome, a: FinalArt
     heartbeat_at: null,
   };
   let q = db.updateTable('plans').where('id', '=', k.planId).where('attempt', '=', k.attempt);
+  if (k.workerId !== undefined && outcome.state !== 'stopped') q = q.where('claimed_by', '=', k.workerId);
   if (outcome.state === 'completed') {
     return q
       .set({

@@ -40,6 +40,8 @@ export interface PlansTable {
   claimed_by: string | null;
   heartbeat_at: NullableTimestamp;
   is_example: Generated<boolean>;
+  /** Re-feeds by the reconciler within one attempt (part of the queue job id). */
+  takeover_generation: Generated<number>;
 }
 
 export interface PlanFilesTable {

@@ -1,4 +1,6 @@
 export * from './ports.ts';
+export * from './dependencyErrors.ts';
+export * from './jobId.ts';
 export * from './inProcess/memoryQueue.ts';
 export * from './inProcess/memoryBus.ts';
 export * from './inProcess/memoryLimits.ts';

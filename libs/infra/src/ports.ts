@@ -5,10 +5,17 @@ export interface JobContext {
   redeliveries: number;
 }
 
+export type JobState = 'queued' | 'running' | 'absent';
+
 /** The plan-run queue: one job per plan attempt. Carries signals only; Postgres is the source of truth. */
 export interface PlanQueue {
-  /** Enqueues a run; a second enqueue of the same (plan_id, attempt) while it is waiting or active is a no-op. */
+  /**
+   * Enqueues a run; a second enqueue of the same (plan_id, attempt, generation) while it is waiting or active is a
+   * no-op. Throws DependencyUnavailable when the queue's store does not answer in time.
+   */
   enqueue(job: PlanJob): Promise<void>;
+  /** Where the job of this (plan_id, attempt, generation) is: waiting (or delayed) for a worker, running, or gone. */
+  jobState(job: PlanJob): Promise<JobState>;
   /** Starts consuming. A handler that throws leaves the job to be retried by the adapter's redelivery rule. */
   process(handler: (job: PlanJob, ctx: JobContext) => Promise<void>, opts: { concurrency: number }): Promise<void>;
   /** Waiting + active job counts. */

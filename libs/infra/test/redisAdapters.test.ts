@@ -52,8 +52,10 @@ describe.skipIf(!up)('Redis adapters', () => {
     });
 
     it('uses a job id per plan attempt that BullMQ accepts', () => {
-      expect(planJobId({ plan_id: 'abc', attempt: 2 })).toBe('abc@2');
-      expect(planJobId({ plan_id: 'a:b', attempt: 1 })).toBe('a%3Ab@1');
+      expect(planJobId({ plan_id: 'abc', attempt: 2 })).toBe('abc@2.0');
+      expect(planJobId({ plan_id: 'a:b', attempt: 1 })).toBe('a%3Ab@1.0');
+      // a reconciler re-feed (next takeover generation) is a different job, never a duplicate of the stale record
+      expect(planJobId({ plan_id: 'abc', attempt: 2, generation: 3 })).toBe('abc@2.3');
     });
 
     it('accepts the same plan attempt again once its job has finished', async () => {

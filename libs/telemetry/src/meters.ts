@@ -7,6 +7,10 @@ export const METRICS = {
   llmTokens: 'planexe.llm.tokens',
   sseConnections: 'planexe.sse.connections',
   rateLimitRefusals: 'planexe.ratelimit.refusals',
+  queueDepth: 'planexe.queue.depth',
+  reconcilerRefed: 'planexe.reconciler.refed',
+  reconcilerStranded: 'planexe.reconciler.stranded',
+  oldestPendingAge: 'planexe.plans.oldest_pending_age',
 } as const;
 
 const meter = () => metrics.getMeter('planexe');
@@ -17,4 +21,12 @@ export const meters = {
   llmTokens: (model: string, kind: 'input' | 'output', n: number) => meter().createCounter(METRICS.llmTokens).add(n, { model, kind }),
   sseConnections: (delta: number) => meter().createUpDownCounter(METRICS.sseConnections).add(delta),
   rateLimitRefusal: (route: string) => meter().createCounter(METRICS.rateLimitRefusals).add(1, { route }),
+  queueDepth: (waiting: number, active: number) => {
+    const g = meter().createGauge(METRICS.queueDepth);
+    g.record(waiting, { kind: 'waiting' });
+    g.record(active, { kind: 'active' });
+  },
+  reconcilerRefed: (state: string, n: number) => meter().createCounter(METRICS.reconcilerRefed).add(n, { state }),
+  reconcilerStranded: (state: string, n: number) => meter().createCounter(METRICS.reconcilerStranded).add(n, { state }),
+  oldestPendingAge: (seconds: number) => meter().createGauge(METRICS.oldestPendingAge, { unit: 's' }).record(seconds),
 };

@@ -5,8 +5,8 @@ import { createEdge, notFound, type Edge, type EdgeDeps } from './edge.ts';
 import { createProxy } from './proxy.ts';
 
 export interface GatewayDeps extends EdgeDeps {
-  /** Base URLs of the internal services. */
-  upstreams: { tools: string; stream: string; artifacts: string };
+  /** Base URLs of the internal services: one per replica, or one load-balanced address each. */
+  upstreams: { tools: string | readonly string[]; stream: string | readonly string[]; artifacts: string | readonly string[] };
   /** PLANEXE_INTERNAL_SECRET, which the internal services require. */
   internalSecret: string;
   /** Header wait (and non-SSE body silence) per upstream request, ms. */

@@ -56,7 +56,7 @@ const gw = createGatewayApp({
   health,
   tracing,
   limitsDegraded: limits instanceof RedisLimits ? () => limits.isDegraded() : undefined,
-  upstreams: { tools: config.PLANEXE_TOOLS_URL!, stream: config.PLANEXE_STREAM_URL!, artifacts: config.PLANEXE_ARTIFACTS_URL! },
+  upstreams: { tools: config.PLANEXE_TOOLS_URL, stream: config.PLANEXE_STREAM_URL, artifacts: config.PLANEXE_ARTIFACTS_URL },
   internalSecret: config.PLANEXE_INTERNAL_SECRET!,
   upstreamTimeoutMs: config.PLANEXE_GATEWAY_UPSTREAM_TIMEOUT_SECONDS * 1000,
 });

@@ -12,8 +12,9 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Context, Middleware } from 'koa';
 import { CALLER_HEADER, CLIENT_IP_HEADER, INTERNAL_SECRET_HEADER, encodeCaller, type Caller } from '@planexe/auth';
-import { sendError } from '@planexe/http';
+import { readRawBody, sendError } from '@planexe/http';
 import { traceCarrier, type Logger } from '@planexe/telemetry';
+import { UpstreamPool, isDownSignal, mayRetryElsewhere } from './upstreams.ts';
 
 export interface ProxyOptions {
   /** PLANEXE_INTERNAL_SECRET, sent on every forwarded request. */
@@ -28,7 +29,8 @@ export interface ProxyOptions {
 export interface Upstream {
   /** Service name for logs and error messages (tools, stream, artifacts). */
   name: string;
-  baseUrl: string;
+  /** One base URL, several (one per replica; a comma-separated string or a list), or a load-balanced address. */
+  baseUrl: string | readonly string[];
   /** Every answer is streamed through (SSE, downloads). Otherwise small answers of known length are read whole. */
   streaming?: boolean;
 }
@@ -123,13 +125,38 @@ export function createProxy(o: ProxyOptions) {
   }
 
   return function proxyTo(up: Upstream): Middleware {
-    const target = new URL(up.baseUrl);
-    const prefix = target.pathname.replace(/\/+$/, '');
+    const pool = new UpstreamPool(up.baseUrl);
+    /** Sends to one replica after another while a failure allows it (upstreams.ts says when). */
+    const sendAny = async (ctx: Context, body: Buffer | undefined): Promise<http.IncomingMessage> => {
+      const resendable = body !== undefined || (!ctx.req.headers['transfer-encoding'] && !ctx.req.headers['content-length']);
+      const tried = new Set<URL>();
+      for (let tries = 1; ; tries++) {
+        const target = pool.pick(tried) ?? pool.targets[0];
+        tried.add(target);
+        try {
+          return await send(ctx, target, target.pathname.replace(/\/+$/, '') + ctx.url, body, true);
+        } catch (err) {
+          const e = err as NodeJS.ErrnoException;
+          if (isDownSignal(e)) pool.markDown(target);
+          if (tries >= pool.maxTries || !ctx.writable || !mayRetryElsewhere(ctx.method, e, resendable)) throw err;
+          o.log.warn({ upstream: up.name, target: target.host, err: e.message }, 'upstream failed; trying another');
+        }
+      }
+    };
     return async (ctx) => {
-      const body = (ctx.state as { rawBody?: Buffer }).rawBody;
+      let body = (ctx.state as { rawBody?: Buffer }).rawBody;
+      // a small body of known length is held in memory, so that a replica found down can be skipped with it
+      const declared = Number(ctx.req.headers['content-length'] ?? NaN);
+      if (!body && declared > 0 && declared <= SMALL_BODY && !up.streaming) {
+        try {
+          body = await readRawBody(ctx, SMALL_BODY);
+        } catch {
+          return sendError(ctx, 400, 'BAD_REQUEST', 'The request body could not be read');
+        }
+      }
       let res: http.IncomingMessage;
       try {
-        res = await send(ctx, target, prefix + ctx.url, body, true);
+        res = await sendAny(ctx, body);
       } catch (err) {
         const timeout = err instanceof UpstreamTimeout;
         o.log.warn({ upstream: up.name, path: ctx.path, err: (err as Error).message }, timeout ? 'upstream timed out' : 'upstream unreachable');

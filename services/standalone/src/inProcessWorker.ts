@@ -28,6 +28,8 @@ export async function startInProcessWorker(o: {
     expected: o.expected,
     concurrency: c.PLANEXE_WORKER_CONCURRENCY,
     reapAfterSeconds: c.PLANEXE_WORKER_REAP_SECONDS,
+    // one process: no election; the reconciler re-feeds plans a crash left processing once their heartbeat is stale
+    reconcile: { intervalMs: c.PLANEXE_RECONCILE_SECONDS * 1000, elect: false },
     settings: {
       workerId: c.PLANEXE_WORKER_ID ?? `standalone-${hostname()}-${process.pid}`,
       runDir: c.PLANEXE_RUN_DIR,

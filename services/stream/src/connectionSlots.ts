@@ -6,9 +6,9 @@ export interface SlotOptions {
   maxPerClient: number;
   /** Concurrent streams server-wide (PLANEXE_SSE_MAX_TOTAL_CONNECTIONS); across all replicas with shared Limits. */
   maxTotal: number;
-  /** A slot whose holder stopped renewing it (a crashed replica) stops counting after this long. Default 60 s. */
+  /** A slot whose holder stopped renewing it (a crashed replica) stops counting after this long. Default 15 s. */
   leaseMs?: number;
-  /** How often every held slot is renewed. Default 20 s. */
+  /** How often every held slot is renewed. Default 5 s (a lease survives two missed renewals). */
   renewEveryMs?: number;
   /** The longest a stream holds its slot (the maximum stream age): a lease at least this long is never renewed. */
   maxHoldMs?: number;
@@ -51,8 +51,8 @@ export class ConnectionSlots {
   ) {
     this.prefix = opts.groupPrefix ?? 'sse:';
     this.totalGroup = `${this.prefix}total`;
-    this.leaseMs = opts.leaseMs ?? 60_000;
-    const renewEvery = opts.renewEveryMs ?? 20_000;
+    this.leaseMs = opts.leaseMs ?? 15_000;
+    const renewEvery = opts.renewEveryMs ?? 5_000;
     // standalone passes a lease longer than any stream: its slots die with the process, renewing buys nothing
     const needsRenewal = opts.maxHoldMs === undefined || this.leaseMs < opts.maxHoldMs + renewEvery;
     this.timer = setInterval(() => void this.renewBucket(), Math.max(1, Math.floor(renewEvery / BUCKETS)));

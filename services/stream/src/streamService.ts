@@ -30,7 +30,7 @@ export interface StreamOptions {
   /** Longest write silence before a keep-alive comment; clamped to ≤ 15 s. Default 15. */
   keepAliveSeconds?: number;
   /**
-   * Slot lease (default 60 s) and renew period (default 20 s): a dead replica's slots stop counting after one
+   * Slot lease (default 15 s) and renew period (default 5 s): a dead replica's slots stop counting after one
    * lease. A lease longer than the maximum stream age is never renewed (standalone: nothing outlives the process).
    */
   slotLeaseMs?: number;

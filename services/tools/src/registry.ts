@@ -9,6 +9,7 @@ import {
   type ToolDefinition,
   type ToolName,
 } from '@planexe/contracts';
+import { isDependencyDown, RETRY_AFTER_SECONDS } from '@planexe/infra';
 import type { ToolContext, ToolDeps } from './deps.ts';
 import { effectiveCaller, planNotFound } from './identity.ts';
 import { examplePlans } from './handlers/examplePlans.ts';
@@ -158,6 +159,12 @@ export class ToolRegistry {
       return toolResult(payload, false);
     } catch (err) {
       if (isToolError(err)) return toolResult(err.toPayload(), true);
+      if (isDependencyDown(err)) {
+        // an outage, not a bug: the caller is told to come back (MCP and REST share this payload)
+        this.deps.log.warn({ tool: name, err: err instanceof Error ? err.message : String(err) }, 'tool call during a dependency outage');
+        const message = `Error executing tool ${name}: the service is temporarily unavailable, retry in ${RETRY_AFTER_SECONDS} s`;
+        return toolResult(new ToolError('SERVICE_UNAVAILABLE', message, { retry_after: RETRY_AFTER_SECONDS }).toPayload(), true);
+      }
       this.deps.log.error({ tool: name, err: err instanceof Error ? err.message : String(err) }, 'tool failed');
       return toolResult(new ToolError('INTERNAL_ERROR', `Error executing tool ${name}: internal error`).toPayload(), true);
     }

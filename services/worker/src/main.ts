@@ -11,7 +11,6 @@ import { createLogger, initTelemetry, shutdownTelemetry } from '@planexe/telemet
 import { PlanWorker } from './planWorker.ts';
 import { createRunFilesApp } from './runFilesApp.ts';
 import { PIPELINE_STEPS, expectedFiles } from './pipeline/graph.ts';
-import { failGivenUpJob } from './givenUp.ts';
 
 const config = loadServiceConfigOrExit('worker', 'planexe-worker');
 if (!config.PLANEXE_REDIS_URL || !config.PLANEXE_NATS_URL) {
@@ -33,8 +32,13 @@ const queue = new BullMqQueue({
   prefix: config.PLANEXE_REDIS_PREFIX,
   lockDuration: config.PLANEXE_QUEUE_LOCK_SECONDS * 1000,
   stalledInterval: Math.min(30_000, config.PLANEXE_QUEUE_LOCK_SECONDS * 1000),
+  // a job never gives up on its plan: a delivery that ends on an outage comes again (1 s doubling to 10 s) for as
+  // long as the plan is wanted; only the plan's own failures, written by the runner, end it
+  attempts: Number.MAX_SAFE_INTEGER,
+  maxStalledCount: Number.MAX_SAFE_INTEGER,
+  backoff: { type: 'exponential', delay: 1_000 },
+  maxBackoffMs: 10_000,
   onError: (err) => log.warn({ err: err.message }, 'queue error'),
-  onGiveUp: (job, reason) => void failGivenUpJob(dbh.db, bus, job, reason, log),
 });
 const worker = new PlanWorker({
   db: dbh.db,
@@ -45,6 +49,7 @@ const worker = new PlanWorker({
   expected: expectedFiles(PIPELINE_STEPS),
   concurrency: config.PLANEXE_WORKER_CONCURRENCY,
   reapAfterSeconds: config.PLANEXE_WORKER_REAP_SECONDS,
+  reconcile: { intervalMs: config.PLANEXE_RECONCILE_SECONDS * 1000, elect: true },
   settings: {
     workerId,
     runDir: config.PLANEXE_RUN_DIR,
@@ -52,7 +57,7 @@ const worker = new PlanWorker({
     creditPriceCents: config.PLANEXE_CREDIT_PRICE_CENTS,
     successFeeUsd: config.PLANEXE_SUCCESS_PLAN_FEE_USD,
     staleSeconds: config.PLANEXE_WORKER_STALE_SECONDS,
-    heartbeatMs: 5_000,
+    heartbeatMs: config.PLANEXE_WORKER_HEARTBEAT_SECONDS * 1000,
   },
 });
 await worker.start();

@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import type { PlanJob } from '@planexe/contracts';
 import type { PlanQueue } from '../ports.ts';
 
-const until = async (cond: () => boolean, ms = 10_000) => {
+const until = async (cond: () => boolean | Promise<boolean>, ms = 10_000) => {
   const t0 = Date.now();
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() - t0 > ms) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -94,6 +94,28 @@ export function planQueueContract(name: string, make: () => Promise<PlanQueue>) 
       await q.enqueue(job);
       await until(() => seen.length === 1);
       expect(seen[0]).toEqual(job);
+    });
+
+    it('treats a new takeover generation of the same attempt as a new job, and reports where a job is', async () => {
+      const q = await fresh();
+      const id = randomUUID();
+      const seen: PlanJob[] = [];
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      await q.enqueue({ plan_id: id, attempt: 1 });
+      expect(await q.jobState({ plan_id: id, attempt: 1 })).toBe('queued');
+      expect(await q.jobState({ plan_id: id, attempt: 1, generation: 1 })).toBe('absent');
+      await q.process(async (job) => {
+        seen.push(job);
+        await gate;
+      }, { concurrency: 2 });
+      await until(() => seen.length === 1);
+      expect(await q.jobState({ plan_id: id, attempt: 1 })).toBe('running');
+      await q.enqueue({ plan_id: id, attempt: 1, generation: 1 });
+      await until(() => seen.length === 2);
+      expect(seen.map((j) => j.generation ?? 0)).toEqual([0, 1]);
+      release();
+      await until(async () => (await q.jobState({ plan_id: id, attempt: 1, generation: 1 })) === 'absent');
     });
 
     it('reports waiting and active counts', async () => {

@@ -1,5 +1,6 @@
 import type { PlanJob } from '@planexe/contracts';
-import type { JobContext, PlanQueue } from '../ports.ts';
+import type { JobContext, JobState, PlanQueue } from '../ports.ts';
+import { planJobId } from '../jobId.ts';
 
 interface Entry {
   job: PlanJob;
@@ -21,7 +22,13 @@ export class MemoryQueue implements PlanQueue {
   constructor(private readonly opts: { maxRedeliveries?: number; redeliveryDelayMs?: number } = {}) {}
 
   private static key(job: PlanJob) {
-    return `${job.plan_id}:${job.attempt}`;
+    return planJobId(job);
+  }
+
+  async jobState(job: PlanJob): Promise<JobState> {
+    const k = MemoryQueue.key(job);
+    if (this.activeKeys.has(k)) return 'running';
+    return this.waiting.some((e) => MemoryQueue.key(e.job) === k) ? 'queued' : 'absent';
   }
 
   async enqueue(job: PlanJob): Promise<void> {

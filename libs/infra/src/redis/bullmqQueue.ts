@@ -1,7 +1,11 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { PlanJob } from '@planexe/contracts';
-import type { JobContext, PlanQueue } from '../ports.ts';
+import type { JobContext, JobState, PlanQueue } from '../ports.ts';
+import { DependencyUnavailable } from '../dependencyErrors.ts';
+import { planJobId } from '../jobId.ts';
+
+export { planJobId };
 
 export interface BullMqQueueOptions {
   /**
@@ -27,6 +31,13 @@ export interface BullMqQueueOptions {
   attempts?: number;
   /** Wait before a failed handler's job is delivered again. Default exponential from 10 s. */
   backoff?: { type: 'fixed' | 'exponential'; delay: number };
+  /**
+   * Caps the exponential backoff (ms): delays grow from `backoff.delay` up to this and stay there, so a job with
+   * a very large `attempts` keeps retrying at a steady pace (a worker waiting out a Postgres outage). Unset: no cap.
+   */
+  maxBackoffMs?: number;
+  /** enqueue() and isLive() give up after this long (ms) with DependencyUnavailable. Default 1.5 s. */
+  commandTimeoutMs?: number;
   /** close() waits this long (ms) for running handlers before it gives up on them (they are then redelivered
    * elsewhere once their lock expires). Default 10 s. */
   closeGraceMs?: number;
@@ -34,11 +45,6 @@ export interface BullMqQueueOptions {
   onError?: (err: Error) => void;
   /** Called (on the worker that notices) when a job is failed for good: out of attempts or stalled too often. */
   onGiveUp?: (job: PlanJob, reason: string) => void;
-}
-
-/** BullMQ job id for a plan attempt. BullMQ rejects `:` in custom ids, so the separator is `@`. */
-export function planJobId(job: Pick<PlanJob, 'plan_id' | 'attempt'>): string {
-  return `${encodeURIComponent(job.plan_id)}@${job.attempt}`;
 }
 
 /**
@@ -60,14 +66,15 @@ export class BullMqQueue implements PlanQueue {
   constructor(private readonly opts: BullMqQueueOptions) {
     this.prefix = opts.prefix ?? 'planexe';
     this.queueName = opts.queueName ?? 'plan-runs';
-    this.client = typeof opts.connection === 'string' ? new Redis(opts.connection) : opts.connection();
+    // commands of the producer side fail fast while Redis is down instead of queueing for ~20 retries
+    this.client = typeof opts.connection === 'string' ? new Redis(opts.connection, { maxRetriesPerRequest: 1 }) : opts.connection();
     this.client.on('error', this.reportError);
     this.queue = new Queue<PlanJob>(this.queueName, {
       connection: this.client,
       prefix: this.prefix,
       defaultJobOptions: {
         attempts: opts.attempts ?? 3,
-        backoff: opts.backoff ?? { type: 'exponential', delay: 10_000 },
+        backoff: opts.maxBackoffMs ? { type: 'capped', delay: opts.backoff?.delay ?? 1_000 } : (opts.backoff ?? { type: 'exponential', delay: 10_000 }),
         removeOnComplete: true,
         removeOnFail: true,
       },
@@ -82,8 +89,32 @@ export class BullMqQueue implements PlanQueue {
   async enqueue(job: PlanJob): Promise<void> {
     if (this.closing) throw new Error('queue closed');
     const data: PlanJob = { plan_id: job.plan_id, attempt: job.attempt };
+    if (job.generation) data.generation = job.generation;
     if (job.trace) data.trace = { ...job.trace };
-    await this.queue.add('plan-run', data, { jobId: planJobId(job) });
+    await this.withTimeout('enqueue', this.queue.add('plan-run', data, { jobId: planJobId(job) }));
+  }
+
+  async jobState(job: PlanJob): Promise<JobState> {
+    const state = await this.withTimeout('job state', this.queue.getJobState(planJobId(job)));
+    if (state === 'active') return 'running';
+    return ['waiting', 'delayed', 'prioritized', 'waiting-children'].includes(state) ? 'queued' : 'absent';
+  }
+
+  /** A Redis command that has not answered in time is reported as the dependency being down. */
+  private async withTimeout<T>(what: string, p: Promise<T>): Promise<T> {
+    const ms = this.opts.commandTimeoutMs ?? 1_500;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DependencyUnavailable('redis', `queue ${what}: Redis did not answer in ${ms} ms`)), ms);
+    });
+    p.catch(() => {}); // a late failure after the timeout won must not become an unhandled rejection
+    try {
+      return await Promise.race([p, timeout]);
+    } catch (e) {
+      throw e instanceof DependencyUnavailable ? e : new DependencyUnavailable('redis', `queue ${what}: ${(e as Error).message}`, { cause: e });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async process(handler: (job: PlanJob, ctx: JobContext) => Promise<void>, opts: { concurrency: number }): Promise<void> {
@@ -102,6 +133,9 @@ export class BullMqQueue implements PlanQueue {
         stalledInterval: this.opts.stalledInterval ?? 30_000,
         maxStalledCount: this.opts.maxStalledCount ?? 2,
         autorun: true,
+        ...(this.opts.maxBackoffMs
+          ? { settings: { backoffStrategy: (attemptsMade: number) => Math.min(this.opts.maxBackoffMs!, (this.opts.backoff?.delay ?? 1_000) * 2 ** Math.max(0, attemptsMade - 1)) } }
+          : {}),
       },
     );
     worker.on('error', this.reportError);

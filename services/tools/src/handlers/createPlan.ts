@@ -8,6 +8,7 @@ import {
 import { findDuplicatePlan, getUser, insertEvent, insertPlan, toSnapshot } from '@planexe/db';
 import { traceCarrier } from '@planexe/telemetry';
 import type { ToolContext, ToolDeps } from '../deps.ts';
+import { enqueueRun } from './enqueueRun.ts';
 import { requireUserKey, sseUrl } from '../identity.ts';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/i;
@@ -74,7 +75,7 @@ export async function createPlan(deps: ToolDeps, args: PlanCreateArgs, ctx: Tool
     parameters,
   });
   // the job carries the trace context, so the worker's run continues this plan_create's trace
-  await deps.queue.enqueue({ plan_id: row.id, attempt: row.attempt, trace: traceCarrier() });
+  await enqueueRun(deps, { plan_id: row.id, attempt: row.attempt, trace: traceCarrier() });
   deps.statusCache?.invalidate(row.id);
   await deps.bus.publishSnapshot(toSnapshot(row)).catch((e) => deps.log.warn({ err: String(e) }, 'publish failed'));
   return { plan_id: row.id, created_at: zTimestamp(row.timestamp_created)!, ...sseUrl(ctx, row.id) };

@@ -2,6 +2,7 @@ import { PIPELINE_VERSION, ToolError, normaliseModelProfile, parseUuid, zTimesta
 import { insertEvent, resolvePlanId, resumePlan as resumePlanRow, retryPlan as retryPlanRow, toSnapshot } from '@planexe/db';
 import { traceCarrier } from '@planexe/telemetry';
 import type { ToolContext, ToolDeps } from '../deps.ts';
+import { enqueueRun } from './enqueueRun.ts';
 import { planNotFound, sseUrl } from '../identity.ts';
 
 export async function retryPlan(deps: ToolDeps, args: { plan_id: string; model_profile: string }, ctx: ToolContext) {
@@ -19,7 +20,7 @@ export async function retryPlan(deps: ToolDeps, args: { plan_id: string; model_p
     retry_of_plan_id: args.plan_id,
     model_profile: profile,
   });
-  await deps.queue.enqueue({ plan_id: id, attempt: r.row.attempt, trace: traceCarrier() });
+  await enqueueRun(deps, { plan_id: id, attempt: r.row.attempt, trace: traceCarrier() });
   deps.statusCache?.invalidate(id);
   await deps.bus.publishSnapshot(toSnapshot(r.row)).catch(() => {});
   return { plan_id: id, state: 'pending' as const, model_profile: profile, retried_at: zTimestamp(new Date())!, ...sseUrl(ctx, id) };
@@ -47,7 +48,7 @@ export async function resumePlan(deps: ToolDeps, args: { plan_id: string; model_
     model_profile: profile,
     resume_count: r.resumeCount,
   });
-  await deps.queue.enqueue({ plan_id: id, attempt: r.row.attempt, trace: traceCarrier() });
+  await enqueueRun(deps, { plan_id: id, attempt: r.row.attempt, trace: traceCarrier() });
   deps.statusCache?.invalidate(id);
   await deps.bus.publishSnapshot(toSnapshot(r.row)).catch(() => {});
   return {

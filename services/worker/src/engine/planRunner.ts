@@ -21,7 +21,7 @@ import {
   type PlanStatusRow,
   type RunKey,
 } from '@planexe/db';
-import type { ProgressBus } from '@planexe/infra';
+import { isDependencyDown, type ProgressBus } from '@planexe/infra';
 import { meters, withSpan, withSpanFrom, type Logger } from '@planexe/telemetry';
 import { LlmExhaustedError, ModelRouter, modelListForRun, type LlmAttempt, type ModelRouterOptions } from '../llm/index.ts';
 import { executeGraph, StepFailed } from './executor.ts';
@@ -29,6 +29,7 @@ import { computeProgress } from './progress.ts';
 import { inputFiles, speedFromParameters, startDateFrom } from './runContext.ts';
 import { stepLabel, type StepContext, type StepDef } from './stepTypes.ts';
 import { ActivityLog } from './activityLog.ts';
+import { retryWhileDown } from './outageRetry.ts';
 
 export interface RunnerSettings {
   workerId: string;
@@ -54,8 +55,16 @@ export interface RunnerDeps {
   settings: RunnerSettings;
 }
 
-/** The plan is not claimable yet (another live worker holds it): the queue should deliver the job again later. */
-export class RunBusy extends Error {}
+/**
+ * A dependency (Postgres) went down under a run: the plan stays `processing`, claimed by this worker, and the job
+ * is delivered again (with backoff) until the run can go on. Never a reason to fail the plan.
+ */
+export class RunInterrupted extends Error {
+  constructor(cause: unknown) {
+    super(`run interrupted by an outage: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'RunInterrupted';
+  }
+}
 
 export class StopRequested extends Error {
   constructor() {
@@ -70,6 +79,8 @@ const bytes = (v: string | Uint8Array) => (typeof v === 'string' ? Buffer.from(v
 /** Runs one plan attempt end to end. Resolves when the run has reached its final state (or was superseded). */
 export class PlanRunner {
   private active = new Map<string, { attempt: number; controller: AbortController }>();
+  /** Aborted on shutdown: ends the waits for a dependency to come back. */
+  private readonly closing = new AbortController();
 
   constructor(private readonly d: RunnerDeps) {}
 
@@ -81,6 +92,7 @@ export class PlanRunner {
 
   /** Aborts every run (shutdown); their jobs are redelivered elsewhere. */
   abortAll(): void {
+    this.closing.abort(new Error('worker shutting down'));
     for (const a of this.active.values()) a.controller.abort(new Error('worker shutting down'));
   }
 
@@ -99,10 +111,13 @@ export class PlanRunner {
 
   private async runJob(job: PlanJob): Promise<void> {
     const { db, settings: s, log } = this.d;
-    const key: RunKey = { planId: job.plan_id, attempt: job.attempt };
+    const key: RunKey = { planId: job.plan_id, attempt: job.attempt, workerId: s.workerId };
+    // a re-feed of a plan this process is running already: the run in progress is the live one
+    if (this.active.has(key.planId)) return;
+    // an outage here throws: the job is delivered again with backoff until the database answers
     const claim = await claimRun(db, key, s.workerId, s.staleSeconds);
     if (!claim.claimed) {
-      if (claim.reason === 'busy') throw new RunBusy(`plan ${job.plan_id} is held by a live worker`);
+      // a plan held by a live worker needs nothing from this job: if that worker dies, the reconciler re-feeds it
       log.info({ plan_id: job.plan_id, reason: claim.reason }, 'job skipped');
       return;
     }
@@ -126,9 +141,10 @@ export class PlanRunner {
     const activity = new ActivityLog();
     let currentLabel: string | null = null;
     let sideWrites: Promise<void> = Promise.resolve();
-    const files = await loadRunFiles(db, key.planId);
+    let files = new Map<string, Buffer>();
     const runDir = join(s.runDir, key.planId);
     try {
+      files = await loadRunFiles(db, key.planId);
       await mkdir(runDir, { recursive: true });
       const meta = files.get('planexe_metadata.json');
       if (params.resume && meta && JSON.parse(text(meta)).pipeline_version !== PIPELINE_VERSION) {
@@ -139,7 +155,9 @@ export class PlanRunner {
       for (const [n, v] of Object.entries(inputFiles(row.prompt, start))) initial[n] = bytes(v);
       initial['planexe_metadata.json'] = bytes(JSON.stringify({ pipeline_version: PIPELINE_VERSION }));
       initial['expected_filenames.json'] = bytes(JSON.stringify(this.d.expected, null, 2));
-      await this.persist(key, 'Start Time', initial, files, null);
+      // a takeover or resume keeps the run's inputs as first written (start_time.json is the original start)
+      for (const n of Object.keys(initial)) if (files.has(n)) delete initial[n];
+      await this.persist(key, 'Start Time', initial, files, null, controller.signal);
 
       const profile = normaliseModelProfile(params.model_profile ?? params.llm_profile);
       const listing = listProfiles(s.profiles, s.env).find((p) => p.profile === profile);
@@ -156,6 +174,8 @@ export class PlanRunner {
        * in order off the step's critical path. A run found stopped or superseded here is aborted.
        */
       const afterAttempt = (label: string) => (a: LlmAttempt) => {
+        // every failure is handled inside: the chain is awaited only at the end of the run, so a rejection here
+        // would be unhandled until then
         sideWrites = sideWrites.then(async () => {
           await recordTokenMetric(db, {
             planId: key.planId,
@@ -172,9 +192,16 @@ export class PlanRunner {
             error: a.ok ? null : (a.error ?? null),
           }).catch(() => {});
           try {
+            // computed from the files committed so far; the database keeps the larger of this and what it has
             this.publish(await writeProgress(db, key, computeProgress(files.keys(), this.d.expected, label), s.workerId));
           } catch (e) {
-            if (e instanceof RunSuperseded) controller.abort((await this.isStopped(key)) ? new StopRequested() : e);
+            if (e instanceof RunSuperseded) {
+              const stopped = await this.isStopped(key).catch(() => false);
+              controller.abort(stopped ? new StopRequested() : e);
+            } else {
+              // progress between steps is advisory; the next step's persist writes it again (and waits out an outage)
+              log.warn({ plan_id: key.planId, err: e instanceof Error ? e.message : String(e) }, 'progress not written');
+            }
           }
         });
       };
@@ -221,13 +248,13 @@ export class PlanRunner {
         onStepDone: async (step, out) => {
           const enc: Record<string, Uint8Array> = {};
           for (const [n, v] of Object.entries(out)) enc[n] = bytes(v);
-          await this.persist(key, stepLabel(step.name), enc, files, runDir);
+          await this.persist(key, stepLabel(step.name), enc, files, runDir, controller.signal);
         },
       }, controller.signal);
 
       await sideWrites;
       const overview = activity.overview();
-      await this.persist(key, 'Activity', { 'activity_overview.json': bytes(JSON.stringify(overview, null, 2)) }, files, runDir);
+      await this.persist(key, 'Activity', { 'activity_overview.json': bytes(JSON.stringify(overview, null, 2)) }, files, runDir, controller.signal);
       const report = files.get('report.html');
       const outcome: Outcome = report
         ? { state: 'completed', stepsTotal: this.d.expected.length }
@@ -243,9 +270,10 @@ export class PlanRunner {
     }
   }
 
-  private async persist(key: RunKey, label: string, out: Record<string, Uint8Array>, files: Map<string, Buffer>, runDir: string | null) {
+  /** A step's outputs and the progress they make, in one transaction; waits out a Postgres outage. */
+  private async persist(key: RunKey, label: string, out: Record<string, Uint8Array>, files: Map<string, Buffer>, runDir: string | null, signal: AbortSignal) {
     const progressFiles = new Set([...files.keys(), ...Object.keys(out)]);
-    const row = await persistStep(this.d.db, key, label, out, computeProgress(progressFiles, this.d.expected, label), this.d.settings.workerId);
+    const row = await this.whileDown(() => persistStep(this.d.db, key, label, out, computeProgress(progressFiles, this.d.expected, label), this.d.settings.workerId), key, signal);
     for (const [n, v] of Object.entries(out)) files.set(n, Buffer.from(v));
     this.publish(row);
     if (runDir) {
@@ -256,7 +284,8 @@ export class PlanRunner {
 
   private async finish(key: RunKey, outcome: Outcome, files: Map<string, Buffer>, reportHtml: string | null, overview: unknown, row: PlanStatusRow, activity: ActivityLog) {
     const { db, settings: s, log } = this.d;
-    const final = await finishRun(db, key, outcome, { reportHtml, zip: buildZip(files), activityOverview: overview, trackActivity: activity.jsonl() });
+    const zip = buildZip(files);
+    const final = await this.whileDown(() => finishRun(db, key, outcome, { reportHtml, zip, activityOverview: overview, trackActivity: activity.jsonl() }), key, this.closing.signal);
     if (!final) {
       log.info({ plan_id: key.planId }, 'run superseded before its final write');
       return;
@@ -287,7 +316,16 @@ export class PlanRunner {
     const root = reason(cause);
     const aborted = this.active.get(key.planId)?.controller.signal.reason;
     if (root instanceof RunSuperseded || aborted instanceof RunSuperseded) return;
-    if (root instanceof StopRequested || aborted instanceof StopRequested || (await this.isStopped(key))) {
+    // an outage is never the plan's failure: leave it processing and claimed; the job comes again with backoff
+    if (isDependencyDown(root) && !(aborted instanceof StopRequested)) throw new RunInterrupted(root);
+    let stopped: boolean;
+    try {
+      stopped = root instanceof StopRequested || aborted instanceof StopRequested || (await this.isStopped(key));
+    } catch (e) {
+      if (isDependencyDown(e)) throw new RunInterrupted(e);
+      throw e;
+    }
+    if (stopped) {
       await this.finish(key, { state: 'stopped' }, files, null, activity.overview(), row, activity);
       return;
     }
@@ -316,6 +354,17 @@ export class PlanRunner {
           };
     this.d.log.warn({ plan_id: key.planId, step: failedStep, err: outcome.state === 'failed' ? outcome.errorMessage : '' }, 'plan failed');
     await this.finish(key, outcome, files, null, activity.overview(), row, activity);
+  }
+
+  /** A database write that must happen: retried while Postgres is down, until the run is aborted or the worker stops. */
+  private whileDown<T>(fn: () => Promise<T>, key: RunKey, signal: AbortSignal): Promise<T> {
+    const both = AbortSignal.any([signal, this.closing.signal]);
+    return retryWhileDown(fn, {
+      signal: both,
+      onOutage: (err, tries) => {
+        if (tries === 1) this.d.log.warn({ plan_id: key.planId, err: err instanceof Error ? err.message : String(err) }, 'database down; the write waits for it');
+      },
+    });
   }
 
   private async isStopped(key: RunKey): Promise<boolean> {
