@@ -42,17 +42,27 @@ async function startProcess(file: string, args: string[], env: Record<string, st
 
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 
+/** A download that takes longer than this fails the benchmark rather than holding `npm run bench` for an hour. */
+const DEADLINE_MS = Number(process.env.BENCH_DOWNLOAD_DEADLINE_S ?? 300) * 1000;
+
 function download(port: number, path: string): Promise<{ bytes: number; ms: number; status: number; source?: string }> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    http
+    const req = http
       .get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
         let bytes = 0;
         res.on('data', (c: Buffer) => (bytes += c.length));
-        res.on('end', () => resolve({ bytes, ms: performance.now() - t0, status: res.statusCode!, source: res.headers['x-planexe-source'] as string | undefined }));
+        res.on('end', () => {
+          clearTimeout(deadline);
+          resolve({ bytes, ms: performance.now() - t0, status: res.statusCode!, source: res.headers['x-planexe-source'] as string | undefined });
+        });
         res.on('error', reject);
       })
       .on('error', reject);
+    const deadline = setTimeout(() => {
+      req.destroy();
+      reject(new BenchFailure(`${path.split('?')[0]}: not downloaded within ${DEADLINE_MS / 1000} s`));
+    }, DEADLINE_MS);
   });
 }
 
