@@ -1,25 +1,41 @@
 /**
- * The process under measurement: the artifacts service (COPY streaming on Postgres, run dir, worker URL) plus a
- * raw file-to-socket route as the baseline, and /gc so every run starts from a collected heap. Prints `port=<n>`.
+ * The process under measurement: the artifacts service plus a raw file-to-socket route as the anchor, and /gc so
+ * every download starts from a collected heap. Two databases:
+ *   BENCH_DB=postgres (BENCH_DB_URL) — distributed: Postgres, run.zip streamed by COPY
+ *   BENCH_DB=pglite                  — standalone: embedded PGlite in this process (what `npm start` runs)
+ * With BENCH_SEED_ZIP it stores that file as a completed plan's run.zip through the worker's own writer (finishRun),
+ * so the bench follows however the database keeps artifacts. Prints `port=<n> plan=<id|->`.
  */
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { DownloadTokens } from '@planexe/auth';
-import { createPostgresDb } from '@planexe/db';
+import { createPostgresDb, finishRun, insertPlan, type DbHandle } from '@planexe/db';
 import { silentLogger } from '@planexe/telemetry';
+import { createTestPgliteDb } from '@planexe/testing/infra';
 import { createArtifactsService } from '../src/index.ts';
 
 const env = process.env;
-const dbh = createPostgresDb(env.BENCH_DB_URL!, { max: 4 });
+const pglite = env.BENCH_DB === 'pglite';
+const dbh: DbHandle = pglite ? await createTestPgliteDb() : createPostgresDb(env.BENCH_DB_URL!, { max: 4 });
+
+let planId = '-';
+if (env.BENCH_SEED_ZIP) {
+  const plan = await insertPlan(dbh.db, { prompt: 'bench', userId: 'bench', apiKeyId: null, parameters: {} });
+  await dbh.db.updateTable('plans').set({ state: 'processing' }).where('id', '=', plan.id).execute();
+  const done = await finishRun(dbh.db, { planId: plan.id, attempt: plan.attempt ?? 0 }, { state: 'completed', stepsTotal: 1 }, { reportHtml: '<html></html>', zip: readFileSync(env.BENCH_SEED_ZIP), activityOverview: null });
+  if (!done) throw new Error('seeding the run.zip failed (finishRun wrote nothing)');
+  planId = plan.id;
+}
+
 const service = createArtifactsService(
   { db: dbh.db, tokens: new DownloadTokens([env.BENCH_TOKEN_SECRET], 900), log: silentLogger() },
   {
     runDir: env.BENCH_RUN_DIR,
     workerPlanUrl: env.BENCH_WORKER_URL,
     workerMaxBytes: 400_000_000,
-    postgresUrl: env.BENCH_COPY === '0' ? undefined : env.BENCH_DB_URL,
+    postgresUrl: pglite ? undefined : env.BENCH_DB_URL,
   },
 );
 const app = new Koa();
@@ -41,7 +57,7 @@ app.use(async (ctx, next) => {
 });
 app.use(service.middleware);
 const server = createServer(app.callback());
-server.listen(0, '127.0.0.1', () => process.stdout.write(`port=${(server.address() as AddressInfo).port}\n`));
+server.listen(0, '127.0.0.1', () => process.stdout.write(`port=${(server.address() as AddressInfo).port} plan=${planId}\n`));
 process.on('SIGTERM', async () => {
   server.close();
   await service.close();

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Stream service benchmark: raise the soft open-file limit to the hard one (15,000 idle connections need one
-# descriptor each in the server and in the client process), then run the benchmark. Prints a table.
+# Stream service benchmark: raise the soft open-file limit to the hard one (18,000 idle connections need one
+# descriptor each in the server and in the client process), then run the benchmark (args pass through, e.g. --quick).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 ulimit -n "$(ulimit -Hn)"

@@ -1,21 +1,27 @@
 /**
- * Stream service benchmark (prints a table, asserts nothing). Run through `bench/run.sh`, which raises the
- * open-file limit. Measures, per server scenario (see benchServer.ts):
- *   - idle: RSS per open idle SSE connection with BENCH_IDLE (default 15,000) connections, vs a bare node:http anchor
- *   - fan-out: publish → client receive latency with 1,000 subscribers on one plan
- *   - DB queries per minute from 1,000 idle connections (push), with the bus cut (our polling fallback), and what
- *     upstream's per-connection 3 s polling would cost
+ * Stream service benchmark. Run through `npm run bench:stream` (bench/run.sh raises the open-file limit; one
+ * descriptor per connection on each side). Measures, per server scenario (see benchServer.ts):
+ *   - idle: RSS per open idle SSE connection with BENCH_IDLE (18,000; --quick 3,000) connections in one stream process,
+ *     against a bare node:http anchor, in interleaved rounds (bare, stream, bare, …); the ratio is the median of the
+ *     per-round ratios. The stream process is the distributed one (Postgres, NATS, Redis).
+ *   - fan-out: publish → receive and publish → LAST subscriber latency with 1,000 subscribers on one plan, the
+ *     subscribers in four client processes
+ *   - (full run only) DB queries per minute from 1,000 idle connections (push), with the bus cut (our polling
+ *     fallback), and what upstream's per-connection 3 s polling would cost
+ * A connection that fails to open, or a publish some subscriber did not receive, fails the benchmark (no figure).
+ * Goals: sse-kb-per-conn, sse-p99.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { cpus, loadavg } from 'node:os';
+import { type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { NatsBus } from '@planexe/infra';
 import { natsAvailable, NATS_URL, postgresAvailable, redisAvailable } from '@planexe/testing/infra';
+import { BenchFailure, benchMain, goal, measuring, median, QUICK, spawnChild, startNode, stopChild } from '../../../scripts/bench/kit.ts';
 
-const IDLE = Number(process.env.BENCH_IDLE ?? 15_000);
+const IDLE = Number(process.env.BENCH_IDLE ?? (QUICK ? 3_000 : 18_000));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SUBS = Number(process.env.BENCH_SUBSCRIBERS ?? 1_000);
-const PUBLISHES = Number(process.env.BENCH_PUBLISHES ?? 100);
+const PUBLISHES = Number(process.env.BENCH_PUBLISHES ?? (QUICK ? 40 : 100));
 const QUERY_WINDOW_S = Number(process.env.BENCH_QUERY_WINDOW ?? 30);
 const SERVER = fileURLToPath(new URL('./benchServer.ts', import.meta.url));
 
@@ -28,28 +34,14 @@ interface Srv {
 }
 
 async function startServer(scenario: string, plans: number): Promise<Srv> {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', SERVER, scenario, String(plans)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /READY .*\n/.exec(out);
-      if (m) resolve(m[0]);
-    });
-    child.once('exit', (c) => reject(new Error(`bench server ${scenario} exited ${c}`)));
-  });
-  const [, ssePort, controlPort, namespace] = line.trim().split(' ');
+  const { child, match } = await startNode(SERVER, [scenario, String(plans)], /READY (\d+) (\d+) (\S+)\n/, { nodeArgs: ['--expose-gc'] });
+  const [, ssePort, controlPort, namespace] = match;
   return {
     ssePort: Number(ssePort),
     namespace,
     child,
     get: async <T,>(path: string) => (await (await fetch(`http://127.0.0.1:${controlPort}${path}`)).json()) as T,
-    stop: () =>
-      new Promise<void>((r) => {
-        child.once('exit', () => r());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-      }),
+    stop: () => stopChild(child, 10_000),
   };
 }
 
@@ -104,25 +96,28 @@ const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((
 const rows: string[][] = [];
 const row = (...cells: (string | number)[]) => rows.push(cells.map(String));
 
-async function idle(scenario: string) {
+/** Opens IDLE idle connections and returns the RSS per connection (bytes): the slope between 1,000 and IDLE, so fixed costs, pools and JIT warm-up fall out. */
+async function idle(scenario: string): Promise<number> {
   const srv = await startServer(scenario, 1000);
+  let sockets: net.Socket[] = [];
   try {
     const plans: string[] = scenario === 'bare' ? ['x'] : await srv.get('/plans');
     const path = (i: number) => `/sse/plan/${plans[i % plans.length]}`;
-    // the slope between 1,000 open connections and IDLE: fixed costs, pools and JIT warm-up fall out
     const base = await openMany(srv.ssePort, path, 1000);
+    sockets = base.sockets;
     await new Promise((res) => setTimeout(res, 1_000));
     const m1 = await srv.get<{ rss: number; heap: number; heapTotal: number }>('/rss');
     const more = await openMany(srv.ssePort, (i) => path(i + 1000), IDLE - 1000);
+    sockets = [...sockets, ...more.sockets];
+    const failed = base.failures + more.failures;
+    if (failed > 0) throw new BenchFailure(`${scenario}: ${failed} of ${IDLE} idle SSE connections failed to open (open-file limit? run through bench/run.sh)`);
     await new Promise((res) => setTimeout(res, 2_000));
     const m2 = await srv.get<{ rss: number; heap: number; heapTotal: number }>('/rss');
-    const held = base.sockets.length + more.sockets.length;
-    const per = (a: number, b: number) => kb((b - a) / Math.max(1, more.sockets.length));
-    row(scenario, 'idle connections held', `${held} / ${IDLE}`, `${base.failures + more.failures} failed; ${IDLE - 1000} opened in ${more.seconds.toFixed(1)} s`);
-    row(scenario, 'RSS per idle connection', `${per(m1.rss, m2.rss)} KB`, `JS live heap+external ${per(m1.heap, m2.heap)} KB, V8 heap committed ${per(m1.heapTotal, m2.heapTotal)} KB; RSS ${(m1.rss / 2 ** 20).toFixed(0)} → ${(m2.rss / 2 ** 20).toFixed(0)} MiB`);
-    const r = { sockets: [...base.sockets, ...more.sockets] };
-    await closeAll(r.sockets);
+    const per = (a: number, b: number) => (b - a) / more.sockets.length;
+    row(scenario, `RSS per idle connection, ${sockets.length} held`, `${kb(per(m1.rss, m2.rss))} KB`, `JS live heap+external ${kb(per(m1.heap, m2.heap))} KB, V8 heap committed ${kb(per(m1.heapTotal, m2.heapTotal))} KB; RSS ${(m1.rss / 2 ** 20).toFixed(0)} → ${(m2.rss / 2 ** 20).toFixed(0)} MiB; ${IDLE - 1000} opened in ${more.seconds.toFixed(1)} s`);
+    return per(m1.rss, m2.rss);
   } finally {
+    await closeAll(sockets);
     await srv.stop();
   }
 }
@@ -131,7 +126,8 @@ async function idle(scenario: string) {
 const CLIENT_PROCS = Number(process.env.BENCH_CLIENT_PROCS ?? 4);
 const CLIENTS = fileURLToPath(new URL('./sseClients.ts', import.meta.url));
 
-async function fanout(scenario: string) {
+/** Publishes PUBLISHES snapshots to SUBS subscribers of one plan; returns the publish → last subscriber p99 (ms). */
+async function fanout(scenario: string): Promise<number> {
   const srv = await startServer(scenario, 1);
   const bus = scenario === 'distributed' ? await NatsBus.connect({ servers: NATS_URL, namespace: srv.namespace }) : undefined;
   const procs: ChildProcess[] = [];
@@ -142,9 +138,12 @@ async function fanout(scenario: string) {
     await Promise.all(
       Array.from({ length: CLIENT_PROCS }, (_, i) => {
         const n = Math.min(per, SUBS - i * per);
-        const p = spawn(process.execPath, ['--import', 'tsx', CLIENTS, String(srv.ssePort), `/sse/plan/${plan}`, String(n)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        const p = spawnChild(process.execPath, ['--import', 'tsx', CLIENTS, String(srv.ssePort), `/sse/plan/${plan}`, String(n)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
         procs.push(p);
-        return new Promise<void>((resolve) => p.once('message', (m: { open: number }) => ((opened += m.open), resolve())));
+        return new Promise<void>((resolve, reject) => {
+          p.once('message', (m: { open: number }) => ((opened += m.open), resolve()));
+          p.once('exit', (code) => reject(new BenchFailure(`SSE client process exited (${code}) before its ${n} subscribers were open`)));
+        });
       }),
     );
     // publish and receive moments on the wall clock all processes share (timeOrigin + now, sub-ms)
@@ -173,6 +172,7 @@ async function fanout(scenario: string) {
         })),
       )
     ).flat();
+    if (opened !== SUBS) throw new BenchFailure(`${scenario}: ${opened} of ${SUBS} subscribers open`);
     const samples: number[] = [];
     const lastPerPublish = new Map<number, number>();
     for (const [seq, at] of received) {
@@ -181,6 +181,7 @@ async function fanout(scenario: string) {
       samples.push(at - t);
       lastPerPublish.set(seq, Math.max(lastPerPublish.get(seq) ?? 0, at - t));
     }
+    if (samples.length !== PUBLISHES * opened) throw new BenchFailure(`${scenario}: ${samples.length} deliveries of ${PUBLISHES * opened} (some subscriber missed a publish)`);
     samples.sort((a, b) => a - b);
     const last = [...lastPerPublish.values()].sort((a, b) => a - b);
     const via = bus ? 'published on NATS by another process' : 'published on the in-process bus';
@@ -189,6 +190,7 @@ async function fanout(scenario: string) {
     row(scenario, `publish → receive, ${opened} subscribers`, `p50 ${pct(samples, 50).toFixed(1)} ms, p99 ${pct(samples, 99).toFixed(1)} ms`, `${samples.length} deliveries of ${PUBLISHES * opened}; ${via}; ${CLIENT_PROCS} client processes`);
     row(scenario, 'publish → last subscriber', `p50 ${pct(last, 50).toFixed(1)} ms, p99 ${pct(last, 99).toFixed(1)} ms`, `max ${last[last.length - 1]?.toFixed(1)} ms`);
     row(scenario, `server CPU per fan-out to ${opened} streams`, `${cpuMs.toFixed(2)} ms`, `of which kernel ${sysMs.toFixed(2)} ms (loopback TCP sends); process CPU over the publish phase / publishes`);
+    return pct(last, 99);
   } finally {
     for (const p of procs) p.kill();
     await bus?.close();
@@ -201,6 +203,7 @@ async function queries(scenario: string) {
   try {
     const plans: string[] = await srv.get('/plans');
     const r = await openMany(srv.ssePort, (i) => `/sse/plan/${plans[i % plans.length]}`, 1000);
+    if (r.failures > 0) throw new BenchFailure(`${scenario}: ${r.failures} of 1000 SSE connections failed to open`);
     const window = async () => {
       const q0 = (await srv.get('/stats')).queries;
       await new Promise((res) => setTimeout(res, QUERY_WINDOW_S * 1000));
@@ -221,21 +224,40 @@ async function queries(scenario: string) {
   }
 }
 
-const distributed = (await postgresAvailable()) && (await redisAvailable()) && (await natsAvailable());
-const load0 = loadavg();
-const t0 = Date.now();
-const only = process.env.BENCH_ONLY; // idle | fanout | queries
-const services = ['standalone', ...(distributed ? ['distributed'] : [])];
-const picked = (list: string[]) => list.filter((s) => !process.env.BENCH_SCENARIOS || process.env.BENCH_SCENARIOS.split(',').includes(s));
-if (!only || only === 'idle') for (const s of picked(['bare', ...services])) await idle(s);
-if (!only || only === 'fanout') for (const s of picked(services)) await fanout(s);
-if (!only || only === 'queries') for (const s of picked(services)) await queries(s);
+benchMain('stream', async () => {
+  if (!((await postgresAvailable()) && (await redisAvailable()) && (await natsAvailable()))) throw new BenchFailure('needs Postgres, Redis and NATS on loopback');
+  const only = process.env.BENCH_ONLY; // idle | fanout | queries
+  const stream = QUICK ? ['distributed'] : ['standalone', 'distributed'];
+  if (!only || only === 'idle') {
+    // interleaved: bare, stream(s), bare, …; the goal is the median of distributed ÷ bare per round
+    const w = measuring();
+    const ratios: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const bare = await idle('bare');
+      for (const s of stream) {
+        const per = await idle(s);
+        if (s === 'distributed') ratios.push(per / bare);
+      }
+    }
+    const loadMax = w.end();
+    row('distributed ÷ bare', 'RSS per idle connection', `${median(ratios).toFixed(2)}x`, `per round: ${ratios.map((r) => r.toFixed(2)).join(', ')}; max 1-min load ${loadMax.toFixed(2)}`);
+    goal('sse-kb-per-conn', median(ratios), loadMax);
+  }
+  if (!only || only === 'fanout') {
+    for (const s of stream) {
+      const w = measuring();
+      const p99 = await fanout(s);
+      const loadMax = w.end();
+      if (s === 'distributed') goal('sse-p99', p99, loadMax);
+    }
+  }
+  if (!QUICK && (!only || only === 'queries')) for (const s of stream) await queries(s);
 
-const header = ['scenario', 'measure', 'result', 'notes'];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-const fmt = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-console.log(`\nStream service benchmark — ${cpus().length} cores, node ${process.version}, load average ${load0.map((x) => x.toFixed(2)).join(' ')} at start, ${loadavg().map((x) => x.toFixed(2)).join(' ')} at end, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-console.log(`goals: 15,000 idle connections at ≤ 10 KB each; p99 ≤ 50 ms with 1,000 subscribers; 0 DB queries/min when idle\n`);
-console.log(fmt(header));
-console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-for (const r of rows) console.log(fmt(r));
+  const header = ['scenario', 'measure', 'result', 'notes'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(`\nStream service benchmark — ${IDLE} idle connections, ${ROUNDS} rounds; ${SUBS} subscribers, ${PUBLISHES} publishes\n`);
+  console.log(fmt(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(fmt(r));
+});

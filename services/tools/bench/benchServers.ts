@@ -47,7 +47,13 @@ if (scenario === 'planexe') {
   const dbh = usePg ? createPostgresDb(PG_ADMIN_URL, { max: 10 }) : await createPgliteDb();
   await migrate(dbh.db);
   const plan = await insertPlan(dbh.db, { prompt: 'Benchmark plan', userId: 'admin', apiKeyId: null, parameters: { model_profile: 'baseline' } });
-  const config = loadServiceConfig('standalone', { PLANEXE_MCP_REQUIRE_AUTH: 'false', PLANEXE_LOG_LEVEL: 'silent' });
+  // limits off: the benchmark measures plan_status, not the rate limiter (the default 60/min refuses almost everything)
+  const config = loadServiceConfig('standalone', {
+    PLANEXE_MCP_REQUIRE_AUTH: 'false',
+    PLANEXE_LOG_LEVEL: 'silent',
+    PLANEXE_MCP_RATE_LIMIT: '0',
+    PLANEXE_MCP_DOWNLOAD_RATE_LIMIT: '0',
+  });
   const sa = await createStandaloneApp({
     db: dbh.db,
     queue: new MemoryQueue(),

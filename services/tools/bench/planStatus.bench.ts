@@ -1,65 +1,79 @@
 /**
- * plan_status throughput and latency at 64 connections: REST and MCP tools/call on a real plan row, beside a
- * minimal Koa anchor and a plain per-request SDK server anchor. Each server runs in its own process; autocannon
- * drives it from this one. Prints a table; asserts nothing.
- *   npx tsx services/tools/bench/planStatus.bench.ts [seconds]
+ * plan_status throughput and latency at 64 connections: REST and MCP tools/call on a real plan row of the standalone
+ * app (rate limits off), beside a minimal Koa anchor and a plain per-request SDK server anchor. Each server runs in
+ * its own process for the whole benchmark; autocannon drives them from this one in interleaved rounds (Koa, REST,
+ * MCP, SDK, Koa, …) and every ratio is the median of the per-round ratios. Every response is checked (kit.ts): one
+ * failed, non-2xx, JSON-RPC error or isError answer fails the benchmark and prints no figure.
+ *   npm run bench:tools [-- --quick]      (BENCH_SECONDS, BENCH_ROUNDS override)
+ * Goals: rest-vs-koa, mcp-vs-koa-2025 (MCP-Protocol-Version 2025-11-25).
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { benchMain, goal, load, measuring, median, QUICK, startNode, verify } from '../../../scripts/bench/kit.ts';
 
-const SECONDS = Number(process.argv[2] ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 3 : 10));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 3 : 5));
 const CONNECTIONS = 64;
-const here = fileURLToPath(new URL('.', import.meta.url));
+const SERVERS = fileURLToPath(new URL('./benchServers.ts', import.meta.url));
 
-async function startServer(scenario: string): Promise<{ port: number; planId: string; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', `${here}benchServers.ts`, scenario], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout.on('data', (d) => {
-      buf += d;
-      const m = /READY (\d+) (\S+)/.exec(buf);
-      if (m) resolve({ port: Number(m[1]), planId: m[2], stop: () => child.kill('SIGKILL') });
-    });
-    child.on('exit', (c) => reject(new Error(`${scenario} server exited ${c}`)));
-  });
-}
-
-const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' };
+const REST_HEADERS = { 'content-type': 'application/json' };
 const rest = (planId: string) => JSON.stringify({ tool: 'plan_status', arguments: { plan_id: planId } });
 const mcp = (planId: string) => JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'plan_status', arguments: { plan_id: planId } } });
 
-interface Row {
+interface Scenario {
   name: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
+  port: number;
+  path: string;
+  body: string;
+  headers: Record<string, string>;
+  check: (b: string) => boolean;
+  runs: { rps: number; p50: number; p99: number; total: number }[];
 }
 
-async function run(name: string, scenario: string, path: string, body: (id: string) => string, headers: Record<string, string>): Promise<Row> {
-  const s = await startServer(scenario);
-  try {
-    const opts = { url: `http://127.0.0.1:${s.port}${path}`, method: 'POST' as const, headers, body: body(s.planId), connections: CONNECTIONS };
-    await autocannon({ ...opts, duration: 2 }); // warm-up
-    const r = await autocannon({ ...opts, duration: SECONDS });
-    return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
-  } finally {
-    s.stop();
+benchMain('tools', async () => {
+  const start = async (s: string) => {
+    const { match } = await startNode(SERVERS, [s], /READY (\d+) (\S+)/);
+    return { port: Number(match[1]), planId: match[2] };
+  };
+  const [koa, planexe, sdk] = [await start('koa'), await start('planexe'), await start('sdk')];
+  const scenario = (name: string, srv: { port: number; planId: string }, path: string, body: (id: string) => string, headers: Record<string, string>, check: (b: string) => boolean): Scenario => ({
+    name, port: srv.port, path, body: body(srv.planId), headers, check, runs: [],
+  });
+  const scenarios = [
+    scenario('anchor: Koa + @koa/router, same body/response size', koa, '/mcp/tools/call', rest, REST_HEADERS, verify.rest),
+    scenario('PlanExe REST POST /mcp/tools/call plan_status', planexe, '/mcp/tools/call', rest, REST_HEADERS, verify.rest),
+    scenario('PlanExe MCP tools/call plan_status (2025-11-25)', planexe, '/mcp', mcp, MCP_HEADERS, verify.mcp),
+    scenario('anchor: plain SDK, new server+transport per request', sdk, '/mcp', mcp, MCP_HEADERS, verify.mcp),
+  ];
+  const opts = (s: Scenario, duration: number) => ({ url: `http://127.0.0.1:${s.port}${s.path}`, method: 'POST' as const, headers: s.headers, body: s.body, connections: CONNECTIONS, duration });
+  for (const s of scenarios) await load(`${s.name} (warm-up)`, opts(s, 2), s.check); // JIT, pools, caches
+
+  const w = measuring();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const s of scenarios) {
+      const r = await load(s.name, opts(s, SECONDS), s.check);
+      s.runs.push({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total });
+    }
   }
-}
+  const loadMax = w.end();
 
-const rows: Row[] = [];
-rows.push(await run('anchor: Koa + @koa/router, same body/response size', 'koa', '/mcp/tools/call', rest, { 'content-type': 'application/json' }));
-rows.push(await run('PlanExe REST POST /mcp/tools/call plan_status', 'planexe', '/mcp/tools/call', rest, { 'content-type': 'application/json' }));
-rows.push(await run('anchor: plain SDK, new server+transport per request', 'sdk', '/mcp', mcp, MCP_HEADERS));
-rows.push(await run('PlanExe MCP tools/call plan_status', 'planexe', '/mcp', mcp, MCP_HEADERS));
-
-const pad = (s: string | number, n: number) => String(s).padEnd(n);
-console.log(`\nplan_status, ${CONNECTIONS} connections, ${SECONDS} s each (node ${process.version})\n`);
-console.log(`| ${pad('scenario', 52)} | ${pad('req/s', 8)} | ${pad('p50 ms', 6)} | ${pad('p99 ms', 6)} | errors |`);
-console.log(`|${'-'.repeat(54)}|${'-'.repeat(10)}|${'-'.repeat(8)}|${'-'.repeat(8)}|--------|`);
-for (const r of rows) console.log(`| ${pad(r.name, 52)} | ${pad(Math.round(r.rps), 8)} | ${pad(r.p50, 6)} | ${pad(r.p99, 6)} | ${r.errors} |`);
-const [koa, restRow, sdk, mcpRow] = rows;
-console.log(`\nREST / Koa anchor = ${((restRow.rps / koa.rps) * 100).toFixed(0)} % (goal >= 50 %)`);
-console.log(`MCP / plain-SDK anchor = ${(mcpRow.rps / sdk.rps).toFixed(1)}x (goal >= 3x)`);
+  const [k, restRow, mcpRow, sdkRow] = scenarios;
+  const ratio = (a: Scenario, b: Scenario) => median(a.runs.map((r, i) => r.rps / b.runs[i].rps));
+  const pad = (s: string | number, n: number) => String(s).padEnd(n);
+  console.log(`\nplan_status, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s (medians; every response checked, 0 failed)\n`);
+  console.log(`| ${pad('scenario', 52)} | ${pad('req/s', 8)} | ${pad('p50 ms', 6)} | ${pad('p99 ms', 6)} | requests checked |`);
+  console.log(`|${'-'.repeat(54)}|${'-'.repeat(10)}|${'-'.repeat(8)}|${'-'.repeat(8)}|------------------|`);
+  for (const s of scenarios) {
+    const m = (f: (r: Scenario['runs'][number]) => number) => median(s.runs.map(f));
+    console.log(`| ${pad(s.name, 52)} | ${pad(Math.round(m((r) => r.rps)), 8)} | ${pad(m((r) => r.p50), 6)} | ${pad(m((r) => r.p99), 6)} | ${pad(s.runs.reduce((a, r) => a + r.total, 0), 16)} |`);
+  }
+  const restVsKoa = ratio(restRow, k);
+  const mcpVsKoa = ratio(mcpRow, k);
+  const mcpVsSdk = ratio(mcpRow, sdkRow);
+  console.log(`\nREST / Koa anchor = ${(restVsKoa * 100).toFixed(0)} % (per round: ${restRow.runs.map((r, i) => ((100 * r.rps) / k.runs[i].rps).toFixed(0)).join(', ')})`);
+  console.log(`MCP / Koa anchor = ${(mcpVsKoa * 100).toFixed(0)} % (per round: ${mcpRow.runs.map((r, i) => ((100 * r.rps) / k.runs[i].rps).toFixed(0)).join(', ')})`);
+  console.log(`MCP / plain per-request SDK anchor = ${mcpVsSdk.toFixed(1)}x`);
+  console.log(`1-minute load average during the rounds: max ${loadMax.toFixed(2)}`);
+  goal('rest-vs-koa', restVsKoa, loadMax);
+  goal('mcp-vs-koa-2025', mcpVsKoa, loadMax);
+});
