@@ -116,6 +116,12 @@ describe.sequential('the compose system in containers (podman)', () => {
       const state = (await inspect(c.name)).State;
       expect(state.Health?.Status ?? state.Healthcheck?.Status, c.name).toBe('healthy');
     }
+    // and through the published port: the gateway ready, every dependency it checks healthy
+    await waitFor('the gateway ready with every dependency healthy', async () => {
+      const ready = await fetch(`${gateway}/readyz`).then((r) => r.ok, () => false);
+      const health = await fetch(`${gateway}/healthcheck`).then((r) => r.json(), () => undefined);
+      return ready && health?.status === 'healthy' ? true : undefined;
+    }, 120_000);
     timings.healthy = Date.now() - t0;
   }, 240_000);
 
@@ -178,7 +184,7 @@ describe.sequential('the compose system in containers (podman)', () => {
       expect((await client.listTools()).tools.length).toBeGreaterThanOrEqual(11);
       const created = await call('plan_create', { prompt: 'Open a community tool library in Aarhus with 400,000 DKK within nine months.' });
       const id = created.plan_id as string;
-      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(id, JSON.stringify(created)).toMatch(/^[0-9a-f-]{36}$/);
 
       // the worker container that claimed the plan, once it has persisted some steps
       const workers = await Promise.all((await proj.of('worker')).map(async (c) => ({ ...c, host: (await inspect(c.name)).Config.Hostname as string })));
