@@ -1,8 +1,8 @@
 /**
  * Start-up time to ready and idle RSS of every service, run from the TypeScript sources through tsx (development)
  * and from the compiled bundles with plain node (production, `npm run build` first). Each service runs alone against
- * the local Postgres (a fresh, migrated database), Redis and NATS, as in the distributed run; standalone runs on its
- * embedded PGlite. "Ready" is the first 200 from /readyz (the worker: /healthcheck of its run-file API, which it opens
+ * the local Postgres (a fresh, migrated database), Redis and NATS, as in the distributed run (standalone too: it takes
+ * Postgres when SQLALCHEMY_DATABASE_URI is set). "Ready" is the first 200 from /readyz (the worker: /healthcheck of its run-file API, which it opens
  * after its queue consumer has started). RSS is read from /proc after 5 s idle. Prints a table; asserts nothing.
  *   npm run build && npm run bench:startup [-- --runs 3]
  */
@@ -66,7 +66,7 @@ async function once(service: (typeof SERVICES)[number], mode: 'tsx' | 'compiled'
   const args = mode === 'tsx' ? ['--import', 'tsx', `services/${service}/src/main.ts`] : ['--enable-source-maps', `dist/${service}/main.js`];
   const url = `http://127.0.0.1:${service === 'worker' ? workerPort : port}${service === 'worker' ? '/healthcheck' : '/readyz'}`;
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'ignore'] });
   let readyMs = NaN;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${service} (${mode}) exited with ${child.exitCode}`);
