@@ -42,27 +42,34 @@ describe('docker-compose.yml', () => {
 
   it('wires every service, the data stores and the collector, and serves port 8001 with auth off', () => {
     for (const s of [...APP_SERVICES, 'database_postgres', 'redis', 'nats', 'otel-collector']) expect(compose.services[s], s).toBeDefined();
-    expect(compose.services.gateway.ports).toContain('8001:8001');
+    expect(compose.services.gateway.ports).toContain('${PLANEXE_GATEWAY_PORT:-8001}:8001');
     for (const s of APP_SERVICES) {
       const env = compose.services[s].environment;
       expect(env.PLANEXE_MCP_REQUIRE_AUTH, s).toBe('false');
       expect(env.SQLALCHEMY_DATABASE_URI, s).toMatch(/^postgresql:\/\/.+@database_postgres:5432\//);
       expect(env.PLANEXE_REDIS_URL).toBe('redis://redis:6379');
       expect(env.PLANEXE_NATS_URL).toBe('nats://nats:4222');
-      expect(compose.services[s].build.args.SERVICE).toBe(s);
+      // one image for every service, built once; PLANEXE_SERVICE picks the bundle it runs
+      expect(env.PLANEXE_SERVICE, s).toBe(s);
+      expect(compose.services[s].image, s).toBe(compose.services.gateway.image);
+      expect(compose.services[s].build.dockerfile).toBe('deploy/Dockerfile');
+      expect(compose.services[s].read_only, s).toBe(true);
     }
+    expect(compose.services.worker.deploy.replicas).toBeGreaterThanOrEqual(2);
     expect(compose.services['fake-llm'].profiles).toEqual(['loadtest']);
   });
 });
 
 describe('deploy/Dockerfile', () => {
   const df = readFileSync(`${root}deploy/Dockerfile`, 'utf8');
-  it('is multi-stage on the current Node LTS, non-root, with a health check, and runs a service main', () => {
+  it('is multi-stage on the current Node LTS, non-root, with a health check, and runs a compiled service bundle', () => {
     expect(df).toMatch(/ARG NODE_IMAGE=node:26-slim/);
     expect(df.match(/^FROM /gm)!.length).toBeGreaterThanOrEqual(3);
     expect(df).toMatch(/^USER node$/m);
     expect(df).toMatch(/^HEALTHCHECK /m);
-    expect(df).toContain('services/${PLANEXE_SERVICE}/src/main.ts');
+    expect(df).toContain('node --enable-source-maps dist/${PLANEXE_SERVICE}/main.js');
+    expect(df).not.toMatch(/--import tsx|tsx@/);
+    // scripts/build.mjs bundles every services/<name>/src/main.ts into dist/<name>/main.js
     for (const s of APP_SERVICES) expect(existsSync(`${root}services/${s}/src/main.ts`), s).toBe(true);
   });
 });
@@ -91,8 +98,13 @@ describe.skipIf(!kubectl && !requireInfra).each(['dev', 'prod'])('kustomize over
     expect(deployments.map((d) => d.metadata.name.replace('planexe-', '')).sort()).toEqual([...APP_SERVICES].sort());
     for (const d of deployments) {
       const c = d.spec.template.spec.containers[0];
-      expect(c.readinessProbe?.httpGet?.path, d.metadata.name).toBe('/readyz');
-      expect(c.livenessProbe?.httpGet?.path).toBe('/livez');
+      // the worker's HTTP side (its run-file API) answers /healthcheck only
+      const worker = d.metadata.name === 'planexe-worker';
+      expect(c.readinessProbe?.httpGet?.path, d.metadata.name).toBe(worker ? '/healthcheck' : '/readyz');
+      expect(c.livenessProbe?.httpGet?.path).toBe(worker ? '/healthcheck' : '/livez');
+      expect(c.env.find((e: any) => e.name === 'PLANEXE_SERVICE')?.value).toBe(d.metadata.name.replace('planexe-', ''));
+      expect(c.securityContext.readOnlyRootFilesystem, d.metadata.name).toBe(true);
+      expect(c.volumeMounts.map((m: any) => m.mountPath)).toContain('/tmp');
       expect(c.resources?.requests?.cpu).toBeDefined();
       expect(c.resources?.limits?.memory).toBeDefined();
       expect(d.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
