@@ -1,7 +1,7 @@
 /**
  * Whole-pipeline benchmark (prints tables): one plan per row through the real PlanRunner against the fake LLM at a
  * fixed 200 ms per call, 4 parallel steps (luigi_workers 4), on Postgres when reachable, else PGlite. Compares plan
- * wall time with the sum of call latencies and with the graph's critical path: the longest chain of the declared
+ * wall time with the sum of call latencies (calls × the fake latency) and with the graph's critical path: the longest chain of the declared
  * step graph (PIPELINE_STEPS' deps), each step weighted by the LLM calls it made × the fake latency. The engine
  * does not report a critical path yet, so it is computed here; it counts a step's calls as sequential, which is
  * what the engine does today (a step that runs its calls concurrently would make this bound too high).
@@ -99,13 +99,16 @@ benchMain('pipeline', async () => {
   for (const r of rows) if (r.mode === 'all_details_but_slow' && r.files !== expectedCount) throw new BenchFailure(`${r.mode}: ${r.files} of ${expectedCount} expected files written`);
 
   console.log(`\nWhole pipeline (${PIPELINE_STEPS.length} steps, ${expectedFiles(PIPELINE_STEPS).length} expected files), fake LLM at ${LATENCY_MS} ms per call, 4 parallel steps, ${kind}\n`);
-  console.log('| mode | items per list | LLM calls | sum of call latencies s | plan wall time s | wall / sum | longest LLM chain (calls) | chain bound s | expected files written | report.html bytes | report.md bytes |');
+  console.log('| mode | items per list | LLM calls | sum of call latencies s measured (calls × 200 ms) | plan wall time s | wall / (calls × 200 ms) | longest LLM chain (calls) | chain bound s | expected files written | report.html bytes | report.md bytes |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  // the denominator is the nominal sum (calls × the fake latency), like the critical path: measured call times grow
+  // with machine load and would flatter the ratio
+  const nominal = (r: Row) => (r.calls * LATENCY_MS) / 1000;
   for (const r of rows) {
-    console.log(`| ${r.mode} | ${r.items} | ${r.calls} | ${r.sumS.toFixed(1)} | ${r.wallS.toFixed(1)} | ${(r.wallS / r.sumS).toFixed(2)} | ${r.chain} | ${((r.chain * LATENCY_MS) / 1000).toFixed(1)} | ${r.files} | ${r.html} | ${r.md} |`);
+    console.log(`| ${r.mode} | ${r.items} | ${r.calls} | ${r.sumS.toFixed(1)} (${nominal(r).toFixed(1)}) | ${r.wallS.toFixed(1)} | ${(r.wallS / nominal(r)).toFixed(2)} | ${r.chain} | ${((r.chain * LATENCY_MS) / 1000).toFixed(1)} | ${r.files} | ${r.html} | ${r.md} |`);
   }
   const goalRows = rows.slice(0, ROUNDS);
-  const vsSum = median(goalRows.map((r) => r.wallS / r.sumS));
+  const vsSum = median(goalRows.map((r) => r.wallS / nominal(r)));
   const vsPath = median(goalRows.map((r) => r.wallS / ((r.chain * LATENCY_MS) / 1000)));
   console.log(`\nall_details_but_slow, 2 items, median of ${ROUNDS}: wall / sum = ${vsSum.toFixed(2)}, wall / critical path = ${vsPath.toFixed(2)}; max 1-min load ${loadMax.toFixed(2)}`);
   goal('wall-vs-sum', vsSum, loadMax);
