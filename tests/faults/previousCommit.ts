@@ -9,9 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export function checkoutPrevious(root: string, ref: string): { dir: string; commit: string; remove(): void } {
-  const commit = execSync(`git rev-parse --verify ${JSON.stringify(`${ref}^{commit}`)}`, { cwd: root }).toString().trim();
+  // CI runs the tests from a copy of the checkout without .git (.ci/run); PLANEXE_GIT_ROOT names the checkout it came from
+  const gitRoot = process.env.PLANEXE_GIT_ROOT || root;
+  const commit = execSync(`git rev-parse --verify ${JSON.stringify(`${ref}^{commit}`)}`, { cwd: gitRoot }).toString().trim();
   const dir = mkdtempSync(join(tmpdir(), 'planexe-previous-'));
-  execSync(`git archive ${commit} | tar -x -C ${JSON.stringify(dir)}`, { cwd: root, shell: '/bin/bash' });
+  execSync(`git archive ${commit} | tar -x -C ${JSON.stringify(dir)}`, { cwd: gitRoot, shell: '/bin/bash' });
   const nm = join(dir, 'node_modules');
   mkdirSync(join(nm, '@planexe'), { recursive: true });
   for (const name of readdirSync(join(root, 'node_modules'))) {
