@@ -176,6 +176,16 @@ describe.sequential('the compose system in containers (podman)', () => {
     expect((await inspect(gw.name)).HostConfig.ReadonlyRootfs).toBe(true);
   });
 
+  it('runs the compiled admin CLI in the gateway container (how an operator creates users and keys)', async () => {
+    const [gw] = await proj.of('gateway');
+    const email = `ops-${randomBytes(3).toString('hex')}@example.org`;
+    await must('podman', ['exec', gw.name, 'node', 'dist/admin/main.js', 'user', 'create', '--email', email, '--credits', '3']);
+    const created = JSON.parse(await must('podman', ['exec', gw.name, 'node', 'dist/admin/main.js', 'key', 'create', '--user', email]));
+    expect(created.key.length).toBeGreaterThan(20);
+    expect(created.key.startsWith(created.prefix)).toBe(true);
+    expect(await proj.sql(`select count(*) from user_account where email = '${email}'`)).toEqual([['1']]);
+  });
+
   it('runs the agent flow through the gateway; a worker SIGKILLed mid-plan is replaced by the other, which finishes it', async () => {
     const client = new Client({ name: 'container-test', version: '1' });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${gateway}/mcp`)));
@@ -184,7 +194,8 @@ describe.sequential('the compose system in containers (podman)', () => {
       expect((await client.listTools()).tools.length).toBeGreaterThanOrEqual(11);
       const created = await call('plan_create', { prompt: 'Open a community tool library in Aarhus with 400,000 DKK within nine months.' });
       const id = created.plan_id as string;
-      expect(id, JSON.stringify(created)).toMatch(/^[0-9a-f-]{36}$/);
+      if (typeof id !== 'string') throw new Error(`plan_create answered ${JSON.stringify(created)}`);
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
 
       // the worker container that claimed the plan, once it has persisted some steps
       const workers = await Promise.all((await proj.of('worker')).map(async (c) => ({ ...c, host: (await inspect(c.name)).Config.Hostname as string })));
