@@ -119,7 +119,7 @@ describe.sequential('the compose system in containers (podman)', () => {
     // and through the published port: the gateway ready, every dependency it checks healthy
     await waitFor('the gateway ready with every dependency healthy', async () => {
       const ready = await fetch(`${gateway}/readyz`).then((r) => r.ok, () => false);
-      const health = await fetch(`${gateway}/healthcheck`).then((r) => r.json(), () => undefined);
+      const health = await fetch(`${gateway}/healthcheck`).then((r) => r.json() as Promise<{ status?: string }>, () => undefined);
       return ready && health?.status === 'healthy' ? true : undefined;
     }, 120_000);
     timings.healthy = Date.now() - t0;
