@@ -52,7 +52,8 @@ beforeAll(async () => {
   ensureTooling();
   timings.tooling = Date.now() - t0;
   const tb = Date.now();
-  const out = await must('bash', [`${ROOT}deploy/images/build-images.sh`], SECRETS, 1_200_000);
+  // a tag of this run's own: another run on the same host (another checkout) must not swap the image under it
+  const out = await must('bash', [`${ROOT}deploy/images/build-images.sh`], { ...SECRETS, PLANEXE_IMAGE_TAG: `run-${randomBytes(4).toString('hex')}` }, 1_200_000);
   timings.images = Date.now() - tb;
   images = Object.fromEntries(out.trim().split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split('=') as [string, string]));
   expect(Object.keys(images).sort()).toEqual(['PLANEXE_FAKE_LLM_IMAGE', 'PLANEXE_IMAGE', 'PLANEXE_NATS_IMAGE', 'PLANEXE_POSTGRES_IMAGE', 'PLANEXE_REDIS_IMAGE']);
@@ -95,6 +96,8 @@ afterAll(async () => {
   if (proj) await proj.compose(['down', '-v', '-t', '5']).catch((e) => console.error(String(e)));
   if (proj) await sh('podman', ['network', 'rm', '-f', `${proj.project}_default`]);
   if (llmDir) rmSync(llmDir, { recursive: true, force: true });
+  // untag this run's images; their layers stay in the build cache for the next run
+  if (images) await sh('podman', ['rmi', images.PLANEXE_IMAGE, images.PLANEXE_FAKE_LLM_IMAGE]);
   timings.down = Date.now() - td;
   console.log(`container suite timings (s): ${Object.entries(timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')}`);
 }, 300_000);
@@ -202,7 +205,7 @@ describe.sequential('the compose system in containers (podman)', () => {
           return created.error?.code === 'NO_MODEL_AVAILABLE' ? undefined : true;
         },
         120_000,
-        2000,
+        5000, // few calls: the gateway's default rate limit (60 MCP requests a window per client) stays on
       );
       const id = created.plan_id as string;
       if (typeof id !== 'string') throw new Error(`plan_create answered ${JSON.stringify(created)}`);
@@ -232,7 +235,7 @@ describe.sequential('the compose system in containers (podman)', () => {
           return s.state === 'completed' ? s : undefined;
         },
         240_000,
-        1000,
+        2000,
       );
       expect(status.progress_percentage).toBe(100);
       const [[finisher]] = await proj.sql(`select claimed_by from plans where id = '${id}'`);
