@@ -10,7 +10,8 @@ import { issueApiKey } from '@planexe/auth';
 import { MemoryBus, MemoryLimits, MemoryQueue } from '@planexe/infra';
 import { silentLogger } from '@planexe/telemetry';
 import { createStandaloneApp, startInProcessWorker, type Standalone } from '@planexe/standalone';
-import { PIPELINE_STEPS, expectedFiles, ReachabilityModelCatalog, type PlanWorker, type StepDef } from '@planexe/worker';
+import { ReachabilityModelCatalog } from '@planexe/llm';
+import { PIPELINE_STEPS, expectedFiles, type PlanWorker, type StepDef } from '@planexe/worker';
 
 export interface TestServer {
   url: string;

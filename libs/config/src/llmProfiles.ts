@@ -104,12 +104,15 @@ export interface ProfileListing {
   entries: LlmEntry[];
 }
 
+/** One profile's file and its entries. */
+export function readProfile(profile: ModelProfile, s: LlmProfileSettings, env = process.env): ProfileListing {
+  const file = findProfileFile(profileFileName(profile, s.PLANEXE_LLM_CONFIG_CUSTOM_FILENAME), s);
+  return { profile, file, entries: readProfileEntries(file, s, env) };
+}
+
 /** All four profiles with their entries, for model_profiles. */
 export function listProfiles(s: LlmProfileSettings, env = process.env): ProfileListing[] {
-  return MODEL_PROFILES.map((profile) => {
-    const file = findProfileFile(profileFileName(profile, s.PLANEXE_LLM_CONFIG_CUSTOM_FILENAME), s);
-    return { profile, file, entries: readProfileEntries(file, s, env) };
-  });
+  return MODEL_PROFILES.map((profile) => readProfile(profile, s, env));
 }
 
 /** The run's model list: prioritised entries in priority order (ties keep file order per spec; key order here). */

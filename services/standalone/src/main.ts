@@ -8,7 +8,8 @@ import { createStandaloneApp } from './app.ts';
 import { startupProblems } from './startupChecks.ts';
 import { clientSnippet } from './clientSnippet.ts';
 import { startInProcessWorker } from './inProcessWorker.ts';
-import { ReachabilityModelCatalog, PIPELINE_STEPS, expectedFiles } from '@planexe/worker';
+import { ReachabilityModelCatalog } from '@planexe/llm';
+import { PIPELINE_STEPS, expectedFiles } from '@planexe/worker';
 
 // one command on a laptop: auth is off unless asked for (the distributed services keep the spec default, on)
 const env = { ...process.env, PLANEXE_MCP_REQUIRE_AUTH: process.env.PLANEXE_MCP_REQUIRE_AUTH ?? 'false' };

@@ -5,7 +5,7 @@ import type { Db } from '@planexe/db';
 import type { PlanQueue, ProgressBus } from '@planexe/infra';
 import type { Logger } from '@planexe/telemetry';
 import { createToolsService, type ToolsService } from './app.ts';
-import { FileModelCatalog, type ModelCatalog } from './modelCatalog.ts';
+import { FileModelCatalog, type ModelCatalog } from '@planexe/llm';
 import { StatusCache } from './statusCache.ts';
 
 /** The config slice the tools read (the tools' and the standalone's schema both have it). */

@@ -3,7 +3,7 @@ import type { PlanQueue, ProgressBus } from '@planexe/infra';
 import type { Caller, DownloadTokens, KeyCache } from '@planexe/auth';
 import type { ModelProfile } from '@planexe/contracts';
 import type { Logger } from '@planexe/telemetry';
-import type { ModelCatalog } from './modelCatalog.ts';
+import type { ModelCatalog } from '@planexe/llm';
 import type { StatusCache } from './statusCache.ts';
 
 /** Settings the tool handlers read (a slice of the tools service config). */

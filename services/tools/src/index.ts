@@ -1,7 +1,6 @@
 export * from './app.ts';
 export * from './deps.ts';
 export * from './registry.ts';
-export * from './modelCatalog.ts';
 export * from './mcpServer.ts';
 export * from './multiplexTransport.ts';
 export * from './statusCache.ts';

@@ -11,7 +11,7 @@ import { matchedRoute } from '@planexe/http';
 import { createPostgresDb, migrate } from '@planexe/db';
 import { BullMqQueue, NatsBus, natsTraceHooks } from '@planexe/infra';
 import { createLogger, initTelemetry, koaTracing, shutdownTelemetry } from '@planexe/telemetry';
-import { ReachabilityModelCatalog } from '@planexe/worker/modelCatalog';
+import { ReachabilityModelCatalog } from '@planexe/llm';
 import { createToolsApp } from './app.ts';
 import { createConfiguredToolsService } from './configuredService.ts';
 

@@ -7,7 +7,7 @@ import { MemoryBus, MemoryQueue } from '@planexe/infra';
 import { createLogger } from '@planexe/telemetry';
 import { ToolRegistry } from './registry.ts';
 import { createMcpServer } from './mcpServer.ts';
-import { FileModelCatalog } from './modelCatalog.ts';
+import { FileModelCatalog } from '@planexe/llm';
 
 /**
  * stdio entry (contributor mode): the same tools over stdin/stdout. There is no HTTP request, so no download_url or

@@ -3,6 +3,5 @@ export * from './engine/planRunner.ts';
 export * from './engine/stepTypes.ts';
 export * from './engine/executor.ts';
 export * from './engine/progress.ts';
-export * from './modelCatalog.ts';
 export * from './pipeline/graph.ts';
 export * from './reconciler.ts';

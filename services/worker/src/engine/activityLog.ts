@@ -1,4 +1,4 @@
-import type { LlmAttempt } from '../llm/index.ts';
+import type { LlmAttempt } from '@planexe/llm';
 
 /** Usage and cost of one run, for activity_overview.json, billing and the internal activity log. */
 export class ActivityLog {

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { zipSync, type Zippable } from 'fflate';
-import { listProfiles, type LlmProfileSettings } from '@planexe/config';
+import type { LlmProfileSettings } from '@planexe/config';
 import { normaliseModelProfile, PIPELINE_VERSION, type PlanJob } from '@planexe/contracts';
 import {
   chargeFinalUsage,
@@ -23,7 +23,7 @@ import {
 } from '@planexe/db';
 import { isDependencyDown, type ProgressBus } from '@planexe/infra';
 import { meters, withSpan, withSpanFrom, type Logger } from '@planexe/telemetry';
-import { LlmExhaustedError, ModelRouter, modelListForRun, type LlmAttempt, type ModelRouterOptions } from '../llm/index.ts';
+import { LlmExhaustedError, ModelRouter, modelListForRun, modelsForProfile, type LlmAttempt, type ModelRouterOptions } from '@planexe/llm';
 import { executeGraph, StepFailed } from './executor.ts';
 import { computeProgress } from './progress.ts';
 import { inputFiles, speedFromParameters, startDateFrom } from './runContext.ts';
@@ -160,11 +160,11 @@ export class PlanRunner {
       await this.persist(key, 'Start Time', initial, files, null, controller.signal);
 
       const profile = normaliseModelProfile(params.model_profile ?? params.llm_profile);
-      const listing = listProfiles(s.profiles, s.env).find((p) => p.profile === profile);
-      const useBaseline = !listing?.file;
-      const entries = [...(useBaseline ? (listProfiles(s.profiles, s.env).find((p) => p.profile === 'baseline')?.entries ?? []) : listing.entries)];
-      if ((useBaseline || profile === 'baseline') && s.localEntries) entries.push(...s.localEntries.filter((l) => !entries.some((e) => e.key === l.key)));
-      const router = new ModelRouter(modelListForRun(entries), {
+      const source = { settings: s.profiles, env: s.env, local: s.localEntries };
+      const chosen = modelsForProfile(profile, source);
+      // a profile without a file runs on baseline's models
+      const models = chosen.file ? chosen : modelsForProfile('baseline', source);
+      const router = new ModelRouter(modelListForRun(models.entries), {
         env: s.env,
         ...s.routerOptions,
         onAttempt: (a: LlmAttempt) => activity.add(a),

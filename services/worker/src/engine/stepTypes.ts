@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { SpeedVsDetail } from '@planexe/contracts';
-import type { ChatMessage } from '../llm/index.ts';
+import type { ChatMessage } from '@planexe/llm';
 
 /** What a step sees while it runs. */
 export interface StepContext {

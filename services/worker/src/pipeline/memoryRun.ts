@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import type { SpeedVsDetail } from '@planexe/contracts';
-import type { ChatMessage } from '../llm/index.ts';
+import type { ChatMessage } from '@planexe/llm';
 import { inputFiles } from '../engine/runContext.ts';
 import type { StepContext, StepDef } from '../engine/stepTypes.ts';
 

@@ -1,5 +1,5 @@
 /** Building the chat messages of a pipeline step: a step-specific system prompt plus the run files it reads. */
-import type { ChatMessage } from '../llm/index.ts';
+import type { ChatMessage } from '@planexe/llm';
 import type { StepContext } from '../engine/stepTypes.ts';
 
 /** A run file (or computed text) handed to the model, under a title. */

@@ -1,12 +1,13 @@
-import { listProfiles, runnableEntries, type LlmProfileSettings, type LlmEntry } from '@planexe/config';
-import { ToolError, type ModelProfile } from '@planexe/contracts';
+import { runnableEntries, type LlmProfileSettings, type LlmEntry } from '@planexe/config';
+import { MODEL_PROFILES, ToolError, type ModelProfile } from '@planexe/contracts';
+import { modelsForProfile } from './profileModels.ts';
 
 export interface ProfileInfo {
   profile: ModelProfile;
   entries: (LlmEntry & { reachable: boolean | null })[];
 }
 
-/** What the tools know about models: the profiles, and whether a profile can run now. */
+/** What the tools know about models (the tools service's port): the profiles, and whether a profile can run now. */
 export interface ModelCatalog {
   profiles(): Promise<ProfileInfo[]>;
   /** Throws NO_MODEL_AVAILABLE when no model of the profile can serve a plan right now. */
@@ -14,19 +15,21 @@ export interface ModelCatalog {
 }
 
 /**
- * Profiles read from upstream-format files. Reachability is unknown (null) here; the worker's catalog adds live
+ * Profiles read from upstream-format files. Reachability is unknown (null) here; ReachabilityModelCatalog adds live
  * probes. A profile is runnable when it has at least one prioritised model.
  */
 export class FileModelCatalog implements ModelCatalog {
   constructor(private readonly settings: LlmProfileSettings) {}
 
   async profiles(): Promise<ProfileInfo[]> {
-    return listProfiles(this.settings).map((p) => ({ profile: p.profile, entries: p.entries.map((e) => ({ ...e, reachable: null })) }));
+    return MODEL_PROFILES.map((profile) => ({
+      profile,
+      entries: modelsForProfile(profile, { settings: this.settings }).entries.map((e) => ({ ...e, reachable: null })),
+    }));
   }
 
   async assertRunnable(profile: ModelProfile): Promise<void> {
-    const p = (await this.profiles()).find((x) => x.profile === profile);
-    if (!p || runnableEntries(p.entries).length === 0) {
+    if (runnableEntries(modelsForProfile(profile, { settings: this.settings }).entries).length === 0) {
       throw new ToolError(
         'NO_MODEL_AVAILABLE',
         `No model is configured for the '${profile}' profile. An administrator must add a model with a priority to ` +

@@ -1,18 +1,14 @@
-import { listProfiles, runnableEntries, type LlmEntry, type LlmProfileSettings } from '@planexe/config';
-import { ToolError, type ModelProfile } from '@planexe/contracts';
-import { ModelReachability } from './llm/index.ts';
-
-/** Matches the tools service's ModelCatalog port (structural), with live reachability probes. */
-export interface ProfileInfoLike {
-  profile: ModelProfile;
-  entries: (LlmEntry & { reachable: boolean | null })[];
-}
+import { runnableEntries, type LlmEntry, type LlmProfileSettings } from '@planexe/config';
+import { MODEL_PROFILES, ToolError, type ModelProfile } from '@planexe/contracts';
+import type { ModelCatalog, ProfileInfo } from './modelCatalog.ts';
+import { modelsForProfile } from './profileModels.ts';
+import { ModelReachability } from './reachability.ts';
 
 /**
  * What model_profiles and plan_create see: the profile files, each model probed (cached briefly), and — in
  * standalone — a local Ollama or LM Studio found by itself when the shipped cloud models have no key.
  */
-export class ReachabilityModelCatalog {
+export class ReachabilityModelCatalog implements ModelCatalog {
   private readonly probe: ModelReachability;
   private local: LlmEntry[] = [];
 
@@ -30,23 +26,22 @@ export class ReachabilityModelCatalog {
     return this.local;
   }
 
-  private entriesOf(p: { profile: ModelProfile; entries: LlmEntry[] }): LlmEntry[] {
-    return p.profile === 'baseline' && this.local.length ? [...p.entries, ...this.local.filter((l) => !p.entries.some((e) => e.key === l.key))] : p.entries;
+  private entriesOf(profile: ModelProfile): LlmEntry[] {
+    return modelsForProfile(profile, { settings: this.settings, env: this.env, local: this.local }).entries;
   }
 
-  async profiles(): Promise<ProfileInfoLike[]> {
+  async profiles(): Promise<ProfileInfo[]> {
     return Promise.all(
-      listProfiles(this.settings, this.env).map(async (p) => {
-        const entries = this.entriesOf(p);
+      MODEL_PROFILES.map(async (profile) => {
+        const entries = this.entriesOf(profile);
         const checks = await Promise.all(entries.map((e) => (e.priority === null ? Promise.resolve(null) : this.probe.isReachable(e))));
-        return { profile: p.profile, entries: entries.map((e, i) => ({ ...e, reachable: checks[i] })) };
+        return { profile, entries: entries.map((e, i) => ({ ...e, reachable: checks[i] })) };
       }),
     );
   }
 
   async assertRunnable(profile: ModelProfile): Promise<void> {
-    const p = listProfiles(this.settings, this.env).find((x) => x.profile === profile);
-    const entries = p ? runnableEntries(this.entriesOf(p)) : [];
+    const entries = runnableEntries(this.entriesOf(profile));
     if (entries.length && (await this.probe.isRunnable(entries))) return;
     throw new ToolError(
       'NO_MODEL_AVAILABLE',

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { LlmEntry } from '@planexe/config';
 import { startFakeLlm, type FakeLlm } from '@planexe/testing';
-import { ChatClient, LlmError, resolveEndpoint, extractJson } from '../src/llm/index.ts';
+import { ChatClient, LlmError, resolveEndpoint, extractJson } from '../src/index.ts';
 
 const PlanSummary = z.object({
   title: z.string(),

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { findProfileFile, readProfileEntries, type LlmEntry } from '@planexe/config';
 import { startFakeLlm, type FakeLlm } from '@planexe/testing';
-import { LlmExhaustedError, ModelRouter, modelListForRun, resolveEndpoint, type LlmAttempt } from '../src/llm/index.ts';
+import { LlmExhaustedError, ModelRouter, modelListForRun, resolveEndpoint, type LlmAttempt } from '../src/index.ts';
 
 const Answer = z.object({ summary: z.string(), items: z.array(z.string()) });
 const ask = [{ role: 'user' as const, content: 'List the first steps for a bakery.' }];

@@ -6,3 +6,6 @@ export * from './jsonAnswer.ts';
 export * from './chatClient.ts';
 export * from './modelRouter.ts';
 export * from './reachability.ts';
+export * from './profileModels.ts';
+export * from './modelCatalog.ts';
+export * from './reachabilityModelCatalog.ts';

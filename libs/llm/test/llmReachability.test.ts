@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LlmEntry } from '@planexe/config';
 import { startFakeLlm, type FakeLlm } from '@planexe/testing';
-import { ModelReachability } from '../src/llm/index.ts';
+import { ModelReachability } from '../src/index.ts';
 
 let fake: FakeLlm;
 let closedPort: number;
