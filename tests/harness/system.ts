@@ -79,7 +79,8 @@ export interface SystemOptions {
 }
 
 export async function startSystem(o: SystemOptions = {}): Promise<System> {
-  const base = o.basePort ?? 9100;
+  // PLANEXE_TEST_PORT_SHIFT moves every fixed port block, so that two checkouts can run the suites side by side.
+  const base = (o.basePort ?? 9100) + Number(process.env.PLANEXE_TEST_PORT_SHIFT ?? 0);
   const pgAdmin = o.infra?.pgAdminUrl ?? PG_ADMIN_URL;
   const ns = `sys${randomBytes(3).toString('hex')}`;
   const dbName = `planexe_${ns}`;
