@@ -1,13 +1,12 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DownloadTokens, KeyCache } from '@planexe/auth';
 import { loadServiceConfig } from '@planexe/config';
 import { pingDb, type DbHandle } from '@planexe/db';
 import { MemoryBus, MemoryLimits, MemoryQueue, type Limits } from '@planexe/infra';
 import { silentLogger, type Logger } from '@planexe/telemetry';
-import { createGatewayApp, type Edge, type HealthCheck } from '@planexe/gateway';
+import { gatewayFromConfig, type Edge, type HealthCheck } from '@planexe/gateway';
 import { createToolsApp } from '@planexe/tools';
-import { createConfiguredToolsService } from '@planexe/tools/configuredService';
+import { toolsFromConfig } from '@planexe/tools/configuredService';
 import { TEST_SECRET } from './testServer.ts';
 
 export const INTERNAL_SECRET = 'test-internal-secret';
@@ -40,8 +39,7 @@ export async function startToolsService(dbh: DbHandle, env: Record<string, strin
   const config = loadServiceConfig('tools', { PLANEXE_API_KEY_SECRET: TEST_SECRET, PLANEXE_INTERNAL_SECRET: INTERNAL_SECRET, ...env });
   const queue = new MemoryQueue();
   const bus = new MemoryBus();
-  const tokens = new DownloadTokens([config.PLANEXE_DOWNLOAD_TOKEN_SECRET, config.PLANEXE_API_KEY_SECRET], config.PLANEXE_DOWNLOAD_TOKEN_TTL);
-  const tools = await createConfiguredToolsService({ db: dbh.db, queue, bus, tokens, keyCache: new KeyCache(5_000), log: silentLogger(), config });
+  const tools = await toolsFromConfig(config, { db: dbh.db, queue, bus, log: silentLogger() });
   const app = createToolsApp(tools.service, { internalSecret: config.PLANEXE_INTERNAL_SECRET!, log: silentLogger() });
   const l = await listen(app.callback());
   return {
@@ -77,19 +75,18 @@ export async function startGateway(dbh: DbHandle, o: GatewayOptions = {}): Promi
     PLANEXE_INTERNAL_SECRET: INTERNAL_SECRET,
     PLANEXE_MCP_RATE_LIMIT: '100000',
     PLANEXE_MCP_DOWNLOAD_RATE_LIMIT: '100000',
+    PLANEXE_TOOLS_URL: o.tools ?? CLOSED,
+    PLANEXE_STREAM_URL: o.stream ?? CLOSED,
+    PLANEXE_ARTIFACTS_URL: o.artifacts ?? CLOSED,
     ...o.env,
   });
-  const edge = createGatewayApp({
+  const edge = gatewayFromConfig(config, {
     db: dbh.db,
     limits: o.limits ?? new MemoryLimits(),
     limitsDegraded: o.limitsDegraded,
-    config,
     log: o.log ?? silentLogger(),
     bindHost: '127.0.0.1',
     health: o.health ?? { database: () => pingDb(dbh.db) },
-    upstreams: { tools: o.tools ?? CLOSED, stream: o.stream ?? CLOSED, artifacts: o.artifacts ?? CLOSED },
-    internalSecret: config.PLANEXE_INTERNAL_SECRET!,
-    upstreamTimeoutMs: config.PLANEXE_GATEWAY_UPSTREAM_TIMEOUT_SECONDS * 1000,
   });
   edge.lifecycle.markReady();
   const l = await listen(edge.app.callback());

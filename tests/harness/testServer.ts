@@ -11,7 +11,7 @@ import { MemoryBus, MemoryLimits, MemoryQueue } from '@planexe/infra';
 import { silentLogger } from '@planexe/telemetry';
 import { createStandaloneApp, startInProcessWorker, type Standalone } from '@planexe/standalone';
 import { ReachabilityModelCatalog } from '@planexe/llm';
-import { PIPELINE_STEPS, expectedFiles, type PlanWorker, type StepDef } from '@planexe/worker';
+import { PIPELINE_STEPS, type PlanWorker, type StepDef } from '@planexe/worker';
 
 export interface TestServer {
   url: string;
@@ -70,7 +70,7 @@ export async function startTestServer(
   let planWorker: PlanWorker | undefined;
   if (worker) {
     const steps = worker.steps ?? PIPELINE_STEPS;
-    planWorker = await startInProcessWorker({ db: dbh.db, bus, queue, log: silentLogger(), config, steps, expected: expectedFiles(steps), env: { ...process.env, ...worker.llmEnv } });
+    planWorker = await startInProcessWorker({ db: dbh.db, bus, queue, log: silentLogger(), config, steps, env: { ...process.env, ...worker.llmEnv } });
   }
   const server = createServer(standalone.app.callback());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

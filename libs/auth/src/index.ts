@@ -2,6 +2,7 @@ export * from './apiKeys.ts';
 export * from './caller.ts';
 export * from './publicRequests.ts';
 export * from './downloadTokens.ts';
+export * from './downloadTokensFromConfig.ts';
 export * from './keyAdmin.ts';
 export * from './gatewayHeaders.ts';
 export * from './authThrottle.ts';

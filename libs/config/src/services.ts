@@ -1,12 +1,47 @@
-import { commonVars, dbVars, authVars, httpVars, planVars, llmVars, sseVars, workerVars, signalVars, internalVars, gatewayVars } from './vars.ts';
+import {
+  artifactsVars,
+  authVars,
+  commonVars,
+  dbVars,
+  gatewayVars,
+  httpVars,
+  internalVars,
+  listenVars,
+  llmVars,
+  localProxyVars,
+  planVars,
+  signalVars,
+  sseVars,
+  workerVars,
+} from './vars.ts';
 import { ConfigError, loadEnv, type EnvConfig } from './envVar.ts';
 
-/** One env schema per deployable. */
+/** The download-token variables: the signer's secrets, lifetime and rotation keyring (downloadTokensFromConfig). */
+const tokenVars = {
+  PLANEXE_API_KEY_SECRET: authVars.PLANEXE_API_KEY_SECRET,
+  PLANEXE_DOWNLOAD_TOKEN_SECRET: authVars.PLANEXE_DOWNLOAD_TOKEN_SECRET,
+  PLANEXE_DOWNLOAD_TOKEN_TTL: authVars.PLANEXE_DOWNLOAD_TOKEN_TTL,
+  PLANEXE_DOWNLOAD_TOKEN_KEYS: authVars.PLANEXE_DOWNLOAD_TOKEN_KEYS,
+};
+
+/** One env schema per deployable: every PLANEXE_ variable any of them reads is declared here (README's table). */
 export const serviceSchemas = {
   gateway: { ...commonVars, ...dbVars, ...authVars, ...httpVars, ...signalVars, ...internalVars, ...gatewayVars },
   tools: { ...commonVars, ...dbVars, ...authVars, ...httpVars, ...planVars, ...llmVars, ...signalVars, ...internalVars },
   worker: { ...commonVars, ...dbVars, ...llmVars, ...workerVars, ...signalVars, ...internalVars },
   standalone: { ...commonVars, ...dbVars, ...authVars, ...httpVars, ...planVars, ...llmVars, ...sseVars, ...workerVars, ...signalVars },
+  stream: { ...commonVars, ...dbVars, ...listenVars, ...sseVars, ...signalVars, ...internalVars },
+  artifacts: {
+    ...commonVars,
+    ...dbVars,
+    ...listenVars,
+    ...tokenVars,
+    PLANEXE_WORKER_PLAN_URL: planVars.PLANEXE_WORKER_PLAN_URL,
+    PLANEXE_RUN_DIR: workerVars.PLANEXE_RUN_DIR,
+    ...artifactsVars,
+    ...internalVars,
+  },
+  'local-proxy': { ...localProxyVars, PLANEXE_MCP_API_KEY: authVars.PLANEXE_MCP_API_KEY, PLANEXE_LOG_LEVEL: commonVars.PLANEXE_LOG_LEVEL },
 } as const;
 
 export type ServiceName = keyof typeof serviceSchemas;
@@ -14,6 +49,8 @@ export type GatewayConfig = EnvConfig<typeof serviceSchemas.gateway>;
 export type ToolsConfig = EnvConfig<typeof serviceSchemas.tools>;
 export type WorkerConfig = EnvConfig<typeof serviceSchemas.worker>;
 export type StandaloneConfig = EnvConfig<typeof serviceSchemas.standalone>;
+export type StreamConfig = EnvConfig<typeof serviceSchemas.stream>;
+export type ArtifactsConfig = EnvConfig<typeof serviceSchemas.artifacts>;
 
 export function loadServiceConfig<N extends ServiceName>(
   name: N,
@@ -51,5 +88,23 @@ export function loadServiceConfigOrExit<N extends ServiceName>(
       process.exit(2);
     }
     throw e;
+  }
+}
+
+/** A start-up check's findings: each printed as one line naming the process, then exit code 2 (nothing starts half-configured). */
+export function exitOnProblems(processName: string, problems: (string | false | undefined)[]): void {
+  const found = problems.filter((p): p is string => typeof p === 'string' && p.length > 0);
+  if (!found.length) return;
+  for (const p of found) console.error(`${processName}: ${p}`);
+  process.exit(2);
+}
+
+/** Builds something from config at start-up (a keyring, a URL list); a thrown message ends the process with exit code 2. */
+export function buildOrExit<T>(processName: string, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    console.error(`${processName}: ${(e as Error).message}`);
+    process.exit(2);
   }
 }

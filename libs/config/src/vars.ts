@@ -25,14 +25,22 @@ export const authVars = {
   PLANEXE_API_KEY_SECRET: env.secret('Secret mixed into user-key hashes: sha256_hex(secret + ":" + key). Required when auth is required. Second choice for the download-token secret.'),
   PLANEXE_DOWNLOAD_TOKEN_SECRET: env.secret('HMAC secret for signed download URLs (first choice).'),
   PLANEXE_DOWNLOAD_TOKEN_TTL: env.int(900, 'Lifetime of a signed download URL, seconds.', { min: 1, max: 7 * 24 * 3600 }),
+  PLANEXE_DOWNLOAD_TOKEN_KEYS: env.secret(
+    'Download-token keyring for rotation without downtime: `kid:secret,…` (first entry signs, every entry verifies tokens that name it; the entry `default` stands for PLANEXE_DOWNLOAD_TOKEN_SECRET / PLANEXE_API_KEY_SECRET and keeps `<expiry>.<mac>` tokens valid). Every service that signs or verifies download URLs reads it. Unset → the spec secret alone.',
+  ),
   PLANEXE_MCP_REQUIRE_USER_KEY: env.bool(false, 'When true, plan_create, plan_list and send_feedback need a user key (pex_…), not the shared secret.'),
+};
+
+/** The bind address and port of a service's HTTP listener. */
+export const listenVars = {
+  PLANEXE_MCP_HTTP_HOST: env.str('127.0.0.1', 'Bind address. A loopback value also turns on the DNS-rebinding guard (Host/Origin must be loopback). Use 0.0.0.0 in containers.'),
+  PORT: env.optionalInt('Bind port; wins over PLANEXE_MCP_HTTP_PORT (PaaS convention).', { min: 0, max: 65535 }),
+  PLANEXE_MCP_HTTP_PORT: env.int(8001, 'Bind port when PORT is unset.', { min: 0, max: 65535 }),
 };
 
 /** The public HTTP edge. */
 export const httpVars = {
-  PLANEXE_MCP_HTTP_HOST: env.str('127.0.0.1', 'Bind address. A loopback value also turns on the DNS-rebinding guard (Host/Origin must be loopback). Use 0.0.0.0 in containers.'),
-  PORT: env.optionalInt('Bind port; wins over PLANEXE_MCP_HTTP_PORT (PaaS convention).', { min: 0, max: 65535 }),
-  PLANEXE_MCP_HTTP_PORT: env.int(8001, 'Bind port when PORT is unset.', { min: 0, max: 65535 }),
+  ...listenVars,
   PLANEXE_MCP_PUBLIC_BASE_URL: env.url(undefined, 'Absolute base for download_url and sse_url; unset → derived from each request (X-Forwarded-Proto/Host, Host).'),
   PLANEXE_MCP_CORS_ORIGINS: env.optionalStr('Allowed CORS origins: CSV or JSON array. Unset → https://mcp.planexe.org, https://home.planexe.org when auth is required, * otherwise.'),
   PLANEXE_MCP_MAX_BODY_BYTES: env.int(1_048_576, 'Largest request body accepted on POST /mcp and /mcp/tools/call.', { min: 1024 }),
@@ -86,7 +94,7 @@ export const workerVars = {
 /** Trust between the gateway and the internal services (distributed mode). */
 export const internalVars = {
   PLANEXE_INTERNAL_SECRET: env.secret(
-    'Shared secret internal services require from the gateway (header x-planexe-internal, compared in constant time); only with it do they trust the caller the gateway forwards. Required by the distributed gateway and tools service.',
+    'Shared secret internal services require from the gateway (header x-planexe-internal, compared in constant time); only with it do they trust the caller and client address the gateway forwards. Required by the distributed gateway, tools and artifacts services (the stream service trusts the forwarded client address for its per-client cap only with it); sent to the worker run-file API.',
   ),
 };
 
@@ -104,4 +112,16 @@ export const signalVars = {
   PLANEXE_NATS_URL: env.url(undefined, 'NATS URL (nats://host:4222) for progress events and stop signals; unset → in-process bus.'),
   PLANEXE_REDIS_PREFIX: env.str('planexe', 'Key prefix of the queue and the limits in Redis (separate deployments can share one Redis).'),
   PLANEXE_NATS_NAMESPACE: env.str('v1', 'Subject namespace on NATS: planexe.<namespace>.plan.<id>.snapshot|stop.'),
+};
+
+/** The distributed artifacts service: how it reads stored artifacts and the worker fallback. */
+export const artifactsVars = {
+  PLANEXE_ARTIFACTS_WORKER_MAX_BYTES: env.int(100_000_000, 'Largest worker run-file response the artifacts service accepts (spooled to a temporary file), bytes.', { min: 1 }),
+  PLANEXE_ARTIFACTS_COPY_CONNECTIONS: env.int(8, 'Postgres connections the artifacts service streams stored artifacts through (downloads from the database at once).', { min: 1, max: 100 }),
+};
+
+/** The local stdio proxy (`planexe-local-proxy`), run by MCP clients on the user's machine. */
+export const localProxyVars = {
+  PLANEXE_URL: env.optionalStr('Local proxy: the PlanExe server it forwards to (normalised to end in /mcp/); unset → the local `npm start` server.'),
+  PLANEXE_PATH: env.optionalStr('Local proxy: the folder plan_download saves files in; unset → the working directory.'),
 };

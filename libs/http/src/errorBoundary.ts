@@ -1,5 +1,6 @@
 import type { Context, Next } from 'koa';
 import type { ErrorCode } from '@planexe/contracts';
+import { sendError } from './errors.ts';
 
 interface Log {
   error(obj: object, msg: string): void;
@@ -16,9 +17,7 @@ export function errorBoundary(log: Log) {
       if (ctx.headerSent || !ctx.writable) return;
       const code: ErrorCode = status === 500 ? 'INTERNAL_ERROR' : status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
       const message = status === 500 ? 'Internal Server Error' : String(err?.expose ? err.message : 'Bad Request');
-      ctx.status = status;
-      ctx.type = 'application/json';
-      ctx.body = { error: { code, message }, detail: message };
+      sendError(ctx, status, code, message);
     }
   };
 }

@@ -5,3 +5,7 @@ export * from './hostGuard.ts';
 export * from './errorBoundary.ts';
 export * from './trustGateway.ts';
 export * from './routeMatch.ts';
+export * from './clientGone.ts';
+export * from './probes.ts';
+export * from './internalApp.ts';
+export * from './serve.ts';

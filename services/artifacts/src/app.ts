@@ -1,8 +1,10 @@
-import Koa, { type Context, type Middleware } from 'koa';
-import { type Caller, type DownloadTokens } from '@planexe/auth';
+import type Koa from 'koa';
+import type { Context, Middleware } from 'koa';
+import { downloadTokensFromConfig, type Caller, type DownloadTokenConfig, type DownloadTokens } from '@planexe/auth';
+import type { ArtifactsConfig } from '@planexe/config';
 import { ArtifactSources, createCopyStreamer, TempFiles, type CopyStreamer } from '@planexe/artifact-sources';
 import type { Db } from '@planexe/db';
-import { errorBoundary, ownRoutesOnly, sendError, trustGateway } from '@planexe/http';
+import { createInternalApp } from '@planexe/http';
 import type { Logger } from '@planexe/telemetry';
 import { createDownloadRoute } from './downloadRoute.ts';
 
@@ -83,22 +85,36 @@ export interface ArtifactsAppOptions {
 
 /** The artifacts service as its own Koa app (distributed mode, behind the gateway, which forwards the caller). */
 export function createArtifactsApp(service: ArtifactsService, opts: ArtifactsAppOptions): Koa {
-  const app = new Koa({ proxy: false });
-  app.on('error', (err: Error & { code?: string }) => {
-    // clients that go away mid-download are routine, not errors
-    if (!['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE'].includes(err.code ?? '')) opts.log.warn({ err: err.message }, 'http error');
-  });
-  app.use(errorBoundary(opts.log));
-  app.use(async (ctx, next) => {
-    if (ctx.method !== 'GET' || !['/livez', '/readyz', '/healthcheck'].includes(ctx.path)) return next();
-    ctx.set('Cache-Control', 'no-store');
-    const ready = opts.ready?.() ?? true;
-    ctx.status = ctx.path === '/livez' || ready ? 200 : 503;
-    ctx.body = { status: ctx.status === 200 ? 'ok' : 'not ready', service: 'planexe-artifacts' };
-  });
-  app.use(trustGateway({ secret: opts.internalSecret }));
-  app.use(ownRoutesOnly('artifacts'));
-  app.use(service.middleware);
-  app.use(async (ctx) => sendError(ctx, 404, 'NOT_FOUND', 'Not Found'));
-  return app;
+  return createInternalApp({ service: 'planexe-artifacts', owner: 'artifacts', ...opts }, service.middleware);
+}
+
+/** The config the artifacts service reads: its own schema in distributed mode, the standalone one in-process. */
+export type ArtifactsServiceConfig = DownloadTokenConfig &
+  Pick<ArtifactsConfig, 'PLANEXE_RUN_DIR' | 'PLANEXE_WORKER_PLAN_URL'> &
+  Partial<Pick<ArtifactsConfig, 'PLANEXE_INTERNAL_SECRET' | 'PLANEXE_ARTIFACTS_WORKER_MAX_BYTES' | 'PLANEXE_ARTIFACTS_COPY_CONNECTIONS'>>;
+
+export interface ArtifactsAdapters {
+  db: Db;
+  log: Logger;
+  /** The signer to share (standalone: the edge's); default: built from the config, keyring included. */
+  tokens?: DownloadTokens;
+  /** The Postgres URL of `db`, for COPY streaming of stored artifacts; unset (PGlite) → substring reads. */
+  postgresUrl?: string;
+}
+
+/** The artifacts service wired from config the same way in every run mode (distributed main, standalone, tests). */
+export function artifactsFromConfig(c: ArtifactsServiceConfig, a: ArtifactsAdapters): ArtifactsService & { tokens: DownloadTokens } {
+  const tokens = a.tokens ?? downloadTokensFromConfig(c);
+  const service = createArtifactsService(
+    { db: a.db, tokens, log: a.log },
+    {
+      runDir: c.PLANEXE_RUN_DIR,
+      workerPlanUrl: c.PLANEXE_WORKER_PLAN_URL,
+      internalSecret: c.PLANEXE_INTERNAL_SECRET,
+      workerMaxBytes: c.PLANEXE_ARTIFACTS_WORKER_MAX_BYTES,
+      postgresUrl: a.postgresUrl,
+      copyPoolSize: c.PLANEXE_ARTIFACTS_COPY_CONNECTIONS,
+    },
+  );
+  return { ...service, tokens };
 }

@@ -3,7 +3,7 @@ import { MISSING_KEY, TOKEN_REFUSAL_MESSAGES, type Caller, type DownloadTokens }
 import type { ArtifactSources } from '@planexe/artifact-sources';
 import { parseUuid, REPORT_CSP } from '@planexe/contracts';
 import { resolvePlanId, type Db } from '@planexe/db';
-import { matchedRoute, sendError } from '@planexe/http';
+import { errorBody, matchedRoute, sendError } from '@planexe/http';
 import type { Logger } from '@planexe/telemetry';
 import { sendArtifact } from './sendArtifact.ts';
 
@@ -54,7 +54,7 @@ export function createDownloadRoute(d: DownloadRouteDeps) {
       if (!check.ok) {
         d.log.warn({ plan_id: p.planId, file: p.file, reason: check.reason, ...tokenLog }, 'download token refused');
         ctx.status = 401;
-        ctx.body = { error: { code: 'INVALID_DOWNLOAD_TOKEN', message: TOKEN_REFUSAL_MESSAGES[check.reason] }, detail: INVALID_TOKEN_DETAIL };
+        ctx.body = errorBody('INVALID_DOWNLOAD_TOKEN', TOKEN_REFUSAL_MESSAGES[check.reason], { detail: INVALID_TOKEN_DETAIL });
         return;
       }
     } else {

@@ -8,14 +8,13 @@
  */
 import http, { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DownloadTokens, KeyCache } from '@planexe/auth';
 import { loadServiceConfig } from '@planexe/config';
 import { createPostgresDb, pingDb } from '@planexe/db';
 import { MemoryBus, MemoryLimits, MemoryQueue } from '@planexe/infra';
 import { silentLogger } from '@planexe/telemetry';
 import { createToolsApp } from '@planexe/tools';
-import { createConfiguredToolsService } from '@planexe/tools/configuredService';
-import { createGatewayApp } from '../src/gatewayApp.ts';
+import { toolsFromConfig } from '@planexe/tools/configuredService';
+import { gatewayFromConfig } from '../src/gatewayApp.ts';
 import { createSharedLimits } from '../src/sharedLimits.ts';
 
 const scenario = process.argv[2];
@@ -34,24 +33,14 @@ const dbh = createPostgresDb(env.BENCH_DATABASE_URL, { max: 10 });
 const log = silentLogger();
 if (scenario === 'tools') {
   const config = loadServiceConfig('tools', env);
-  const tokens = new DownloadTokens([config.PLANEXE_DOWNLOAD_TOKEN_SECRET, config.PLANEXE_API_KEY_SECRET], config.PLANEXE_DOWNLOAD_TOKEN_TTL);
   // the same tools code as production; queue and bus in memory (plan_status touches neither, and both rows share it)
-  const tools = await createConfiguredToolsService({ db: dbh.db, queue: new MemoryQueue(), bus: new MemoryBus(), tokens, keyCache: new KeyCache(5_000), log, config });
+  const tools = await toolsFromConfig(config, { db: dbh.db, queue: new MemoryQueue(), bus: new MemoryBus(), log });
   await listen(createToolsApp(tools.service, { internalSecret: config.PLANEXE_INTERNAL_SECRET!, log }).callback());
 } else if (scenario === 'gateway') {
-  const config = loadServiceConfig('gateway', env);
+  // every upstream is the one tools server: the benchmark measures the gateway's own work
+  const config = loadServiceConfig('gateway', { ...env, PLANEXE_TOOLS_URL: env.BENCH_TOOLS_URL, PLANEXE_STREAM_URL: env.BENCH_TOOLS_URL, PLANEXE_ARTIFACTS_URL: env.BENCH_TOOLS_URL });
   const limits = env.BENCH_LIMITER === 'memory' ? new MemoryLimits() : createSharedLimits({ url: config.PLANEXE_REDIS_URL!, prefix: config.PLANEXE_REDIS_PREFIX });
-  const gw = createGatewayApp({
-    db: dbh.db,
-    limits,
-    config,
-    log,
-    bindHost: '0.0.0.0',
-    health: { database: () => pingDb(dbh.db) },
-    upstreams: { tools: env.BENCH_TOOLS_URL, stream: env.BENCH_TOOLS_URL, artifacts: env.BENCH_TOOLS_URL },
-    internalSecret: config.PLANEXE_INTERNAL_SECRET!,
-    upstreamTimeoutMs: 30_000,
-  });
+  const gw = gatewayFromConfig(config, { db: dbh.db, limits, log, bindHost: '0.0.0.0', health: { database: () => pingDb(dbh.db) } });
   gw.lifecycle.markReady();
   await listen(gw.app.callback());
 } else if (scenario === 'anchor') {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { openApiPath, ROUTE, SERVER_NAME, SERVER_VERSION, SERVICE_TITLE } from '@planexe/contracts';
+import { sendError } from '@planexe/http';
 import type { EdgeHandlers } from './edgeBasics.ts';
 
 const LLMS_TXT = fileURLToPath(new URL('../../../public/llms.txt', import.meta.url));
@@ -44,8 +45,7 @@ export function discoveryHandlers(o: DiscoveryOptions): EdgeHandlers {
       ctx.body = await readFile(LLMS_TXT, 'utf8');
       ctx.type = 'text/plain; charset=utf-8';
     } catch {
-      ctx.status = 404;
-      ctx.body = { error: { code: 'NOT_FOUND', message: 'llms.txt not found' }, detail: 'llms.txt not found' };
+      sendError(ctx, 404, 'NOT_FOUND', 'llms.txt not found');
     }
   };
   h.llm_txt = (ctx) => {

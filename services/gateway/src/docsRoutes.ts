@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ROUTE } from '@planexe/contracts';
+import { sendError } from '@planexe/http';
 import { buildOpenApiDocument, type OpenApiOptions } from './openapi.ts';
 import { JSON_CSP, type EdgeHandlers } from './edgeBasics.ts';
 
@@ -81,9 +82,7 @@ export function docsHandlers(o: OpenApiOptions): EdgeHandlers {
       }
       const type = ASSETS[file];
       if (!type) {
-        ctx.status = 404;
-        ctx.body = { error: { code: 'NOT_FOUND', message: 'Not Found' }, detail: 'Not Found' };
-        return;
+        return sendError(ctx, 404, 'NOT_FOUND', 'Not Found');
       }
       let bytes = cache.get(file);
       if (!bytes) {

@@ -1,10 +1,10 @@
 import Koa, { type Context, type Middleware } from 'koa';
-import { DownloadTokens, FailedAuthThrottle, KeyCache, KeyDirectory } from '@planexe/auth';
+import { downloadTokensFromConfig, FailedAuthThrottle, KeyCache, KeyDirectory, type DownloadTokens } from '@planexe/auth';
 import type { authVars, EnvConfig, httpVars } from '@planexe/config';
 import { spanName } from '@planexe/contracts';
 import type { Db } from '@planexe/db';
 import type { Limits } from '@planexe/infra';
-import { hostGuard, hostGuardActive, matchedRoute, refuseUnrouted, routeOf, sendError } from '@planexe/http';
+import { hostGuard, hostGuardActive, isClientGone, matchedRoute, refuseUnrouted, routeOf, sendError } from '@planexe/http';
 import { koaTracing, type Logger } from '@planexe/telemetry';
 import { accessLog, errorBoundary, securityHeaders, type EdgeHandlers } from './edgeBasics.ts';
 import { corsDecoration, corsPolicy, corsPreflight, parseCorsOrigins } from './cors.ts';
@@ -58,14 +58,14 @@ export function createEdge(d: EdgeDeps): Edge {
   const c = d.config;
   const hops = c.PLANEXE_MCP_TRUST_PROXY_HOPS;
   const app = new Koa({ proxy: hops > 0, maxIpsCount: hops });
-  const tokens = d.tokens ?? new DownloadTokens([c.PLANEXE_DOWNLOAD_TOKEN_SECRET, c.PLANEXE_API_KEY_SECRET], c.PLANEXE_DOWNLOAD_TOKEN_TTL);
+  const tokens = d.tokens ?? downloadTokensFromConfig(c);
   const keyCache = d.keyCache ?? new KeyCache(5_000); // a revoked key stops working within 5 s
   const lifecycle = new Lifecycle();
   const cors = corsPolicy(parseCorsOrigins(c.PLANEXE_MCP_CORS_ORIGINS, c.PLANEXE_MCP_REQUIRE_AUTH));
   const preflight = corsPreflight(cors);
   // errors after the answer started (mostly a client leaving a stream): logged, not printed by Koa's default
   app.on('error', (err: NodeJS.ErrnoException) => {
-    if (err?.code === 'ERR_STREAM_PREMATURE_CLOSE' || err?.code === 'ECONNRESET' || err?.message === 'aborted') return;
+    if (isClientGone(err)) return;
     d.log.warn({ err: err?.message }, 'response stream error');
   });
 
@@ -129,8 +129,5 @@ function authThrottleFor(c: EdgeConfig, d: EdgeDeps): FailedAuthThrottle | undef
 
 /** The last middleware: the contract's 404 for a route whose owner is not mounted here. */
 export function notFound(): Middleware {
-  return async (ctx: Context) => {
-    ctx.status = 404;
-    ctx.body = { error: { code: 'NOT_FOUND', message: 'Not Found' }, detail: 'Not Found' };
-  };
+  return async (ctx: Context) => sendError(ctx, 404, 'NOT_FOUND', 'Not Found');
 }

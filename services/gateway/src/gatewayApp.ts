@@ -1,6 +1,7 @@
 import type { Context, Middleware, Next } from 'koa';
 import type { RouteOwner } from '@planexe/contracts';
 import { matchedRoute } from '@planexe/http';
+import type { GatewayConfig } from '@planexe/config';
 import { createEdge, notFound, type Edge, type EdgeDeps } from './edge.ts';
 import { createProxy } from './proxy.ts';
 
@@ -34,4 +35,22 @@ export function createGatewayApp(d: GatewayDeps): Edge {
   });
   edge.app.use(notFound());
   return edge;
+}
+
+/** What the gateway is given besides its config: the adapters the process (or a test) chose. */
+export type GatewayAdapters = Omit<EdgeDeps, 'config' | 'bindHost'> & { bindHost?: string };
+
+/**
+ * The gateway wired from its config the same way in every caller (the distributed main, the test harness, the
+ * benchmarks): upstream URLs, the internal secret and the upstream timeout all come from the config.
+ */
+export function gatewayFromConfig(c: GatewayConfig, a: GatewayAdapters): Edge {
+  return createGatewayApp({
+    ...a,
+    config: c,
+    bindHost: a.bindHost ?? c.PLANEXE_MCP_HTTP_HOST,
+    upstreams: { tools: c.PLANEXE_TOOLS_URL, stream: c.PLANEXE_STREAM_URL, artifacts: c.PLANEXE_ARTIFACTS_URL },
+    internalSecret: c.PLANEXE_INTERNAL_SECRET ?? '',
+    upstreamTimeoutMs: c.PLANEXE_GATEWAY_UPSTREAM_TIMEOUT_SECONDS * 1000,
+  });
 }

@@ -8,9 +8,9 @@ import type { Logger } from '@planexe/telemetry';
 import { createEdge, notFound, type Lifecycle } from '@planexe/gateway';
 import type { ModelCatalog } from '@planexe/llm';
 import type { ToolsService } from '@planexe/tools';
-import { createConfiguredToolsService } from '@planexe/tools/configuredService';
-import { createStreamService, type StreamService } from '@planexe/stream';
-import { createArtifactsService, type ArtifactsService } from '@planexe/artifacts';
+import { toolsFromConfig } from '@planexe/tools/configuredService';
+import { streamFromConfig, type StreamService } from '@planexe/stream';
+import { artifactsFromConfig, type ArtifactsService } from '@planexe/artifacts';
 
 export interface StandaloneDeps {
   db: Db;
@@ -51,31 +51,13 @@ export async function createStandaloneApp(d: StandaloneDeps): Promise<Standalone
     serviceName: 'planexe-standalone',
     health: { database: () => pingDb(d.db), bus: () => d.bus.isConnected() },
   });
-  const tools = await createConfiguredToolsService({
-    db: d.db,
-    queue: d.queue,
-    bus: d.bus,
-    tokens: edge.tokens,
-    keyCache: edge.keyCache,
-    log: d.log,
-    config: d.config,
-    models: d.models,
-  });
   const c = d.config;
-  // SSE and downloads in the same process, behind the same edge; in-memory caps (one process holds every stream)
-  const stream = createStreamService(
-    { db: d.db, bus: d.bus, limits: d.limits, log: d.log },
-    {
-      pollIntervalSeconds: c.PLANEXE_SSE_POLL_INTERVAL,
-      heartbeatIntervalSeconds: c.PLANEXE_SSE_HEARTBEAT_INTERVAL,
-      maxDurationSeconds: c.PLANEXE_SSE_MAX_DURATION,
-      maxConnections: c.PLANEXE_SSE_MAX_CONNECTIONS,
-      maxTotalConnections: c.PLANEXE_SSE_MAX_TOTAL_CONNECTIONS,
-      // one process: a lease longer than any stream is never renewed (in-memory renewals would scan every slot)
-      slotLeaseMs: (c.PLANEXE_SSE_MAX_DURATION + 60) * 1000,
-    },
-  );
-  const artifacts = createArtifactsService({ db: d.db, tokens: edge.tokens, log: d.log }, { runDir: c.PLANEXE_RUN_DIR, workerPlanUrl: c.PLANEXE_WORKER_PLAN_URL });
+  // every service from its own factory, on the same config and adapters, sharing the edge's token signer
+  const tools = await toolsFromConfig(c, { db: d.db, queue: d.queue, bus: d.bus, tokens: edge.tokens, keyCache: edge.keyCache, log: d.log, models: d.models });
+  // SSE and downloads in the same process, behind the same edge; in-memory caps (one process holds every stream).
+  // One process: a slot lease longer than any stream is never renewed (in-memory renewals would scan every slot)
+  const stream = streamFromConfig(c, { db: d.db, bus: d.bus, limits: d.limits, log: d.log }, { slotLeaseMs: (c.PLANEXE_SSE_MAX_DURATION + 60) * 1000 });
+  const artifacts = artifactsFromConfig(c, { db: d.db, tokens: edge.tokens, log: d.log });
   edge.app.use(stream.middleware);
   edge.app.use(artifacts.middleware);
   edge.app.use(tools.service.middleware);

@@ -7,3 +7,4 @@ export * from './planFeeds.ts';
 export * from './planStream.ts';
 export * from './sseWire.ts';
 export * from './streamConfig.ts';
+export * from './streamFromConfig.ts';

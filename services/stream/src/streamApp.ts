@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import Koa from 'koa';
-import { sendError } from '@planexe/http';
-import { isClientGone, type StreamService } from './streamService.ts';
+import { isClientGone, probes, sendError } from '@planexe/http';
+import type { StreamService } from './streamService.ts';
 
 export interface StreamAppOptions {
   /** For `/healthcheck`: whether the progress bus is connected (else streams are on the polling fallback). */
@@ -19,15 +19,17 @@ export function createStreamApp(service: StreamService, opts: StreamAppOptions =
   app.on('error', (err: Error & { code?: string }) => {
     if (!isClientGone(err)) (opts.onError ?? ((e: Error) => console.error(e)))(err);
   });
-  app.use(async (ctx, next) => {
-    if (ctx.method !== 'GET' || !['/livez', '/readyz', '/healthcheck'].includes(ctx.path)) return next();
-    ctx.set('Cache-Control', 'no-store');
-    if (ctx.path === '/livez') return void (ctx.body = { status: 'ok' });
-    ctx.status = service.draining ? 503 : 200;
-    if (ctx.path === '/readyz') return void (ctx.body = { status: service.draining ? 'stopping' : 'ready' });
-    const bus = opts.busConnected?.() ?? true;
-    ctx.body = { status: service.draining ? 'stopping' : bus ? 'healthy' : 'degraded', dependencies: { nats: bus ? 'ok' : 'down' }, ...service.stats() };
-  });
+  app.use(
+    probes({
+      service: 'planexe-stream',
+      ready: () => !service.draining,
+      healthcheck: (ctx) => {
+        const bus = opts.busConnected?.() ?? true;
+        ctx.status = service.draining ? 503 : 200;
+        ctx.body = { status: service.draining ? 'stopping' : bus ? 'healthy' : 'degraded', dependencies: { nats: bus ? 'ok' : 'down' }, ...service.stats() };
+      },
+    }),
+  );
   app.use(service.middleware);
   app.use(async (ctx) => sendError(ctx, 404, 'NOT_FOUND', 'Not Found'));
   return app;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context, Middleware, Next } from 'koa';
-import { matchRoute, parseUuid, pathOfUrl, type RouteMatch } from '@planexe/contracts';
-import { routeOf } from '@planexe/http';
+import { matchRoute, parseUuid, pathOfUrl, type ErrorCode, type RouteMatch } from '@planexe/contracts';
+import { errorBody, routeOf, sendError } from '@planexe/http';
 import type { Db } from '@planexe/db';
 import type { Limits, ProgressBus } from '@planexe/infra';
 import type { Logger } from '@planexe/telemetry';
@@ -87,10 +87,8 @@ export interface StreamService {
   readonly draining: boolean;
 }
 
-/** Socket errors of a client that went away (Koa reports them through app 'error' once a stream ends). */
-export function isClientGone(err: { code?: string }): boolean {
-  return ['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED'].includes(err.code ?? '');
-}
+/** Socket errors of a client that went away: the one list in @planexe/http, re-exported for the stream's callers. */
+export { isClientGone } from '@planexe/http';
 
 /** What an SSE request is, from the route table: a plan stream (with its plan id, decoded once) or the MCP idle stream. */
 type StreamRequest = { kind: 'plan'; planId: string } | { kind: 'mcp' };
@@ -132,9 +130,9 @@ interface Mount {
 
 const NOT_ACCEPTABLE = { jsonrpc: '2.0', error: { code: -32000, message: 'Not Acceptable: Client must accept text/event-stream' }, id: null };
 
-function jsonError(res: ServerResponse, status: number, code: string, message: string): void {
+function jsonError(res: ServerResponse, status: number, code: ErrorCode, message: string): void {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify({ error: { code, message }, detail: message }));
+  res.end(JSON.stringify(errorBody(code, message)));
 }
 
 /** The SSE progress stream (spec/sse.md), push-driven from the bus with a polling fallback. */
@@ -219,10 +217,7 @@ export function createStreamService(deps: StreamDeps, opts: StreamOptions): Stre
           ctx.respond = false;
           ctx.status = 200;
         },
-        refuse: (message) => {
-          ctx.status = 429;
-          ctx.body = { error: { code: 'SSE_CONNECTION_LIMIT', message }, detail: message };
-        },
+        refuse: (message) => sendError(ctx, 429, 'SSE_CONNECTION_LIMIT', message),
         notAcceptable: () => {
           ctx.status = 406;
           ctx.body = NOT_ACCEPTABLE;

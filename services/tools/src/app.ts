@@ -1,8 +1,9 @@
-import Koa, { type Context, type Middleware } from 'koa';
+import type Koa from 'koa';
+import type { Context, Middleware } from 'koa';
 import { anonymousCaller, type Caller } from '@planexe/auth';
 import { parseUuid, REPORT_CSP } from '@planexe/contracts';
 import { getPlan } from '@planexe/db';
-import { errorBoundary, matchedRoute, ownRoutesOnly, requestBaseUrl, trustGateway } from '@planexe/http';
+import { createInternalApp, matchedRoute, requestBaseUrl, sendError } from '@planexe/http';
 import type { ToolContext, ToolDeps } from './deps.ts';
 import { ToolRegistry } from './registry.ts';
 import { createMcpServer } from './mcpServer.ts';
@@ -42,10 +43,7 @@ export async function createToolsService(deps: ToolDeps, opts: ToolsOptions): Pr
   const mcp = createMcpHttpHandler(transport, { maxBodyBytes: opts.maxBodyBytes, context });
   const listTools = createToolListHandler(registry);
   const callTool = createToolCallHandler(registry, { maxBodyBytes: opts.maxBodyBytes, context });
-  const notFound = (ctx: Context) => {
-    ctx.status = 404;
-    ctx.body = { error: { code: 'NOT_FOUND', message: 'Example not found' }, detail: 'Example not found' };
-  };
+  const notFound = (ctx: Context) => sendError(ctx, 404, 'NOT_FOUND', 'Example not found');
   const example = async (ctx: Context, params: Record<string, string>) => {
     const id = parseUuid(params.plan_id);
     const row = id ? await getPlan(deps.db, id, undefined) : undefined;
@@ -89,7 +87,7 @@ export async function createToolsService(deps: ToolDeps, opts: ToolsOptions): Pr
 export interface ToolsAppOptions {
   /** PLANEXE_INTERNAL_SECRET: the only requests served are the gateway's, which carry it. Required. */
   internalSecret: string;
-  log: { error(obj: object, msg: string): void };
+  log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
   /** Readiness for /readyz (false while starting or shutting down). Default: always ready. */
   ready?: () => boolean;
   /** Outermost middleware (e.g. tracing). */
@@ -102,22 +100,5 @@ export interface ToolsAppOptions {
  * service directly gets nothing the gateway would have refused. The probes stay open for the orchestrator.
  */
 export function createToolsApp(service: ToolsService, opts: ToolsAppOptions): Koa {
-  const app = new Koa();
-  for (const m of opts.before ?? []) app.use(m);
-  app.use(errorBoundary(opts.log));
-  app.use(async (ctx, next) => {
-    if (ctx.method !== 'GET') return next();
-    if (ctx.path === '/livez' || ctx.path === '/healthcheck') {
-      ctx.body = { status: 'ok', service: 'planexe-tools' };
-      return;
-    }
-    if (ctx.path !== '/readyz') return next();
-    const ready = opts.ready?.() ?? true;
-    ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? 'ready' : 'not ready' };
-  });
-  app.use(trustGateway({ secret: opts.internalSecret }));
-  app.use(ownRoutesOnly('tools'));
-  app.use(service.middleware);
-  return app;
+  return createInternalApp({ service: 'planexe-tools', owner: 'tools', ...opts }, service.middleware);
 }

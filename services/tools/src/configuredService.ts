@@ -1,4 +1,4 @@
-import type { DownloadTokens, KeyCache } from '@planexe/auth';
+import { downloadTokensFromConfig, KeyCache, type DownloadTokenConfig, type DownloadTokens } from '@planexe/auth';
 import type { ToolsConfig } from '@planexe/config';
 import { loadExamplePrompts, normaliseModelProfile } from '@planexe/contracts';
 import type { Db } from '@planexe/db';
@@ -9,7 +9,8 @@ import { FileModelCatalog, type ModelCatalog } from '@planexe/llm';
 import { StatusCache } from './statusCache.ts';
 
 /** The config slice the tools read (the tools' and the standalone's schema both have it). */
-export type ToolsServiceConfig = Pick<
+export type ToolsServiceConfig = DownloadTokenConfig &
+  Pick<
   ToolsConfig,
   | 'PLANEXE_MCP_REQUIRE_USER_KEY'
   | 'PLANEXE_API_KEY_SECRET'
@@ -24,28 +25,36 @@ export type ToolsServiceConfig = Pick<
   | 'PLANEXE_LLM_CONFIG_WHITELISTED_CLASSES'
 >;
 
-export interface ConfiguredToolsDeps {
+export interface ToolsAdapters {
   db: Db;
   queue: PlanQueue;
   bus: ProgressBus;
-  tokens: DownloadTokens;
-  keyCache: KeyCache;
   log: Logger;
-  config: ToolsServiceConfig;
+  /** The signer to share (standalone: the edge's); default: built from the config, keyring included. */
+  tokens?: DownloadTokens;
+  /** Default: a 5 s cache, so a revoked key stops working within 5 s. */
+  keyCache?: KeyCache;
+  /** Default: the profiles on disk (no reachability probes). */
   models?: ModelCatalog;
 }
 
-/** The tools service wired from config the same way in every run mode (standalone app, distributed tools main). */
-export async function createConfiguredToolsService(d: ConfiguredToolsDeps): Promise<{ service: ToolsService; close(): Promise<void> }> {
-  const c = d.config;
+export interface ConfiguredTools {
+  service: ToolsService;
+  tokens: DownloadTokens;
+  close(): Promise<void>;
+}
+
+/** The tools service wired from config the same way in every run mode (standalone app, distributed tools main, tests, benchmarks). */
+export async function toolsFromConfig(c: ToolsServiceConfig, d: ToolsAdapters): Promise<ConfiguredTools> {
+  const tokens = d.tokens ?? downloadTokensFromConfig(c);
   const statusCache = new StatusCache(d.bus);
   const service = await createToolsService(
     {
       db: d.db,
       queue: d.queue,
       bus: d.bus,
-      tokens: d.tokens,
-      keyCache: d.keyCache,
+      tokens,
+      keyCache: d.keyCache ?? new KeyCache(5_000),
       models: d.models ?? new FileModelCatalog(c),
       log: d.log,
       examplePrompts: loadExamplePrompts(),
@@ -63,6 +72,7 @@ export async function createConfiguredToolsService(d: ConfiguredToolsDeps): Prom
   );
   return {
     service,
+    tokens,
     close: async () => {
       await statusCache.close();
       await service.close();

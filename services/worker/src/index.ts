@@ -5,3 +5,4 @@ export * from './engine/executor.ts';
 export * from './engine/progress.ts';
 export * from './pipeline/graph.ts';
 export * from './reconciler.ts';
+export * from './workerFromConfig.ts';

@@ -5,36 +5,32 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { zipSync, type Zippable } from 'fflate';
 import { readFile } from 'node:fs/promises';
+import { INTERNAL_SECRET_HEADER, internalSecretMatches } from '@planexe/auth';
 import { parseUuid, zTimestamp } from '@planexe/contracts';
+import { probes, sendError } from '@planexe/http';
 
 /**
  * The worker's run-file API (spec/http.md §11, the three GETs the artifact fallback chain uses) over the run
  * directory cache: files of a run, its report, a zip of it. Run ids must be UUIDs and never leave the run base.
  */
-export function createRunFilesApp(runBase: string, opts: { internalSecret?: string } = {}): Koa {
+export function createRunFilesApp(runBase: string, opts: { internalSecret?: string; ready?: () => boolean } = {}): Koa {
   const base = resolve(runBase);
   const app = new Koa();
   const router = new Router();
-  const notFound = (ctx: Koa.Context, detail: string) => {
-    ctx.status = 404;
-    ctx.body = { error: { code: 'NOT_FOUND', message: detail }, detail };
-  };
+  const notFound = (ctx: Koa.Context, detail: string) => sendError(ctx, 404, 'NOT_FOUND', detail);
   const runDir = (id: string): string | null => {
     const uuid = parseUuid(id);
     if (!uuid || uuid !== id.toLowerCase()) return null;
     const dir = resolve(base, uuid);
     return dir.startsWith(base + sep) ? dir : null;
   };
+  // the probes are open (the orchestrator calls them without the secret), like every other service's
+  app.use(probes({ service: 'planexe-worker', ready: opts.ready, healthcheck: (ctx) => void (ctx.body = { status: 'ok', run_base_path: base }) }));
   app.use(async (ctx, next) => {
-    if (opts.internalSecret && ctx.path !== '/healthcheck' && ctx.get('x-planexe-internal') !== opts.internalSecret) {
-      ctx.status = 403;
-      ctx.body = { error: { code: 'FORBIDDEN', message: 'internal endpoint' }, detail: 'internal endpoint' };
-      return;
+    if (opts.internalSecret && !internalSecretMatches(ctx.headers[INTERNAL_SECRET_HEADER], opts.internalSecret)) {
+      return sendError(ctx, 403, 'FORBIDDEN', 'internal endpoint');
     }
     await next();
-  });
-  router.get('/healthcheck', (ctx) => {
-    ctx.body = { status: 'ok', run_base_path: base };
   });
   router.get('/runs/:id/files', async (ctx) => {
     const dir = runDir(ctx.params.id);
