@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { sseComment } from './sseWire.ts';
+import { finishResponse, isWritable, sseComment } from './sseWire.ts';
 
 /**
  * The MCP endpoint's GET stream (Streamable HTTP): this server is stateless and never pushes a message, so the stream
@@ -29,14 +29,13 @@ export class IdleMcpStream {
   }
 
   private write(chunk: string): void {
-    if (this.res.destroyed || this.res.writableEnded) return this.end();
-    this.res.write(chunk);
+    if (isWritable(this.res)) this.res.write(chunk);
+    else this.end();
   }
 
   private finish(chunk: string): void {
     if (this.ended) return;
-    this.write(chunk);
-    if (!this.res.writableEnded && !this.res.destroyed) this.res.end();
+    finishResponse(this.res, chunk);
     this.end();
   }
 

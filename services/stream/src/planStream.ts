@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { PlanState } from '@planexe/contracts';
 import type { FeedListener, PlanFeeds } from './planFeeds.ts';
 import { completeEvent, heartbeatEvent, isTerminal, notFoundEvent, statusEvent, timeoutEvent, type PlanUpdate } from './planEvents.ts';
-import { sseComment } from './sseWire.ts';
+import { finishResponse, isWritable, sseComment } from './sseWire.ts';
 
 export interface StreamTimings {
   /** PLANEXE_SSE_POLL_INTERVAL in ms: also the shortest heartbeat period (upstream heartbeats only on a poll). */
@@ -138,7 +138,7 @@ export class PlanStream implements FeedListener {
 
   private write(chunk: string): void {
     const res = this.res;
-    if (res.destroyed || res.writableEnded) return this.end();
+    if (!isWritable(res)) return this.end();
     res.write(chunk);
     this.lastWriteAt = Date.now();
     if (res.writableLength > MAX_BUFFERED_BYTES) {
@@ -150,8 +150,7 @@ export class PlanStream implements FeedListener {
   /** Writes the last chunk, ends the response and the stream. */
   private finish(chunk: string): void {
     if (this.ended) return;
-    this.write(chunk);
-    if (!this.res.writableEnded && !this.res.destroyed) this.res.end();
+    finishResponse(this.res, chunk);
     this.end();
   }
 

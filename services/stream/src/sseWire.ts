@@ -3,6 +3,7 @@
  * upstream's Python encoder (`{"a": 1, "b": 2.0}`, ASCII-only) so byte-level greps written against upstream keep
  * working; clients parse it either way.
  */
+import type { ServerResponse } from 'node:http';
 
 /** A number Python prints as a float: `25.0`, not `25`. */
 export class PyFloat {
@@ -57,3 +58,15 @@ export const SSE_HEADERS: Record<string, string> = {
   Connection: 'keep-alive',
   'X-Accel-Buffering': 'no',
 };
+
+/** Whether a response can still take bytes (the client has not gone and nothing ended it). */
+export function isWritable(res: ServerResponse): boolean {
+  return !res.destroyed && !res.writableEnded;
+}
+
+/** The last chunk of a stream, then the end of the response; nothing when the response is already gone. */
+export function finishResponse(res: ServerResponse, chunk: string): void {
+  if (!isWritable(res)) return;
+  res.write(chunk);
+  res.end();
+}

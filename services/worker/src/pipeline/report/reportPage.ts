@@ -1,5 +1,6 @@
 /** The report as one self-contained HTML page (inline CSS and a few lines of inline JS, nothing fetched) and as Markdown. */
 import { escapeHtml } from './escapeHtml.ts';
+import { htmlPageStart } from './htmlPage.ts';
 import type { RenderedSection } from './reportSections.ts';
 import { GANTT_STYLE } from '../schedule/ganttInteractive.ts';
 
@@ -60,17 +61,7 @@ export function reportHtml(r: ReportInput): string {
   const body = r.sections
     .map((s) => `<section id="${s.id}">\n<details open>\n<summary><h2>${escapeHtml(s.title)}</h2></summary>\n<div class="content">\n${s.html}\n</div>\n</details>\n</section>`)
     .join('\n');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(r.title)}</title>
-<style>${STYLE}${GANTT_STYLE}</style>
-</head>
-<body>
-<header>
+  return `${htmlPageStart({ csp: CSP, title: r.title, style: `${STYLE}${GANTT_STYLE}` })}<header>
 <h1>${escapeHtml(r.title)}</h1>
 <p class="meta">${escapeHtml(r.subtitle)}</p>
 <div class="controls"><button type="button" data-action="expand">Expand all</button><button type="button" data-action="collapse">Collapse all</button></div>

@@ -6,6 +6,7 @@
 import type { StepDef } from '../../engine/stepTypes.ts';
 import { toCsv } from '../csvText.ts';
 import { escapeHtml } from '../report/escapeHtml.ts';
+import { htmlPageStart } from '../report/htmlPage.ts';
 import { ganttAppHtml, GANTT_SCRIPT, GANTT_STYLE } from '../schedule/ganttInteractive.ts';
 import { readSchedule, rowDates, SCHEDULE_HEADERS, scheduleRows, type Schedule } from '../schedule/scheduleModel.ts';
 
@@ -21,25 +22,17 @@ export function scheduleCsv(s: Schedule): string {
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'";
 
+const SCHEDULE_STYLE = `
+body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #222; }
+table { border-collapse: collapse; margin-top: 1rem; font-size: 0.9rem; }
+th, td { border: 1px solid #d9dee5; padding: 0.25rem 0.5rem; text-align: left; }
+`;
+
 export function scheduleHtml(s: Schedule): string {
   const rows = scheduleRows(s)
     .map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`)
     .join('\n');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(`Schedule: ${s.projectTitle}`)}</title>
-<style>
-body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #222; }
-table { border-collapse: collapse; margin-top: 1rem; font-size: 0.9rem; }
-th, td { border: 1px solid #d9dee5; padding: 0.25rem 0.5rem; text-align: left; }
-${GANTT_STYLE}</style>
-</head>
-<body>
-<h1>${escapeHtml(s.projectTitle)}</h1>
+  return `${htmlPageStart({ csp: CSP, title: `Schedule: ${s.projectTitle}`, style: `${SCHEDULE_STYLE}${GANTT_STYLE}` })}<h1>${escapeHtml(s.projectTitle)}</h1>
 ${ganttAppHtml(s)}
 <table><thead><tr>${SCHEDULE_HEADERS.map((h) => `<th>${h}</th>`).join('')}</tr></thead>
 <tbody>

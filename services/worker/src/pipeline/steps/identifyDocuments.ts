@@ -1,7 +1,8 @@
 /** Step 50: the documents the project must find (existing) and create (new) to get started. */
 import { z } from 'zod';
 import type { StepDef } from '../../engine/stepTypes.ts';
-import { PLAN_FILE, planMessages, readSources } from '../promptMessages.ts';
+import { GOVERNANCE_BASE_DEPS, GOVERNANCE_BASE_INPUTS } from '../governanceModel.ts';
+import { planMessages, readSources } from '../promptMessages.ts';
 import { humanLabel, mdJoin, mdSafe, mdSection, mdTable, prettyJson } from '../markdownText.ts';
 import type { DocumentToCreate, DocumentToFind } from '../documentModel.ts';
 
@@ -49,18 +50,12 @@ export function identifiedDocumentsMarkdown(find: DocumentToFind[], create: Docu
 
 export const identifyDocumentsStep: StepDef = {
   name: 'IdentifyDocuments',
-  deps: ['Setup', 'IdentifyPurpose', 'StrategicDecisionsMarkdown', 'ScenariosMarkdown', 'ConsolidateAssumptionsMarkdown', 'ProjectPlan'],
+  // the same context the governance phases start from: plan, purpose, strategy, scenario, assumptions, project plan
+  deps: [...GOVERNANCE_BASE_DEPS],
   llm: true,
   outputs: ['identified_documents_raw.json', 'identified_documents.md', 'identified_documents_to_find.json', 'identified_documents_to_create.json'],
   async run(ctx) {
-    const sources = readSources(ctx, [
-      PLAN_FILE,
-      ['identify_purpose.md', 'Purpose'],
-      ['strategic_decisions.md', 'Strategic decisions'],
-      ['scenarios.md', 'Chosen scenario'],
-      ['consolidate_assumptions_short.md', 'Assumptions (short)'],
-      ['project_plan.md', 'Project plan'],
-    ]);
+    const sources = readSources(ctx, GOVERNANCE_BASE_INPUTS);
     const v = await ctx.llmJson(IdentifyDocumentsSchema, planMessages(SYSTEM, sources, 'List the documents to find and to create.'), { schemaName: 'IdentifyDocuments' });
     const find: DocumentToFind[] = v.documents_to_find.map((d, i) => ({ document_id: `F${i + 1}`, ...d }));
     const create: DocumentToCreate[] = v.documents_to_create.map((d, i) => ({ document_id: `C${i + 1}`, ...d }));
