@@ -12,7 +12,7 @@ export interface ZipMember {
 }
 
 /** fflate writes DOS times from local-time fields; entries carry UTC times (as every reader here reads them). */
-const asLocalFields = (d: Date) => new Date(d.getTime() + d.getTimezoneOffset() * 60_000);
+const asLocalFields = (d: Date) => new Date(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds());
 
 const UNIX_REGULAR_FILE = (0o100644 << 16) >>> 0;
 const MAX_ARCHIVE_BYTES = 0xffffffff;
