@@ -1,14 +1,13 @@
 import { constants, createReadStream } from 'node:fs';
 import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
-import { pipeline, Transform } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import { createDeflateRaw, crc32, deflateRawSync } from 'node:zlib';
 import { parseUuid } from '@planexe/contracts';
-import { hashStream, type SpooledFile, type TempFiles } from './tempFiles.ts';
-import { dateToDos } from './zipDirectory.ts';
+import type { SpooledFile, TempFiles } from './tempFiles.ts';
+import { leftOutOfUserZip } from './userZip.ts';
+import { zipStream, type ZipMember } from './zipWriter.ts';
 
-/** Files a user-facing zip never contains (spec/artifacts.md §4). */
-const EXCLUDED = new Set(['log.txt', 'track_activity.jsonl']);
 
 /** The plan's run directory under the run base, resolved through symlinks and required to stay inside it. */
 async function planDir(runBase: string, planId: string): Promise<{ base: string; dir: string } | null> {
@@ -50,7 +49,7 @@ async function listTree(dir: string, prefix = ''): Promise<string[]> {
   for (const d of await readdir(dir, { withFileTypes: true })) {
     const rel = prefix + d.name;
     if (d.isDirectory()) out.push(...(await listTree(join(dir, d.name), `${rel}/`)));
-    else if (d.isFile() && !EXCLUDED.has(d.name)) out.push(rel);
+    else if (d.isFile() && !leftOutOfUserZip(rel)) out.push(rel);
   }
   return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
@@ -68,88 +67,47 @@ async function worthDeflating(path: string): Promise<boolean> {
   }
 }
 
+/** A run dir file, deflated with native zlib when that is worth it, its CRC and size counted as it is read. */
+async function fileMember(dir: string, name: string): Promise<ZipMember> {
+  const file = join(dir, ...name.split('/'));
+  const st = await stat(file);
+  const deflate = await worthDeflating(file);
+  let crc = 0;
+  let size = 0;
+  const tap = new Transform({
+    transform(c: Buffer, _e, cb) {
+      crc = crc32(c, crc);
+      size += c.length;
+      cb(null, c);
+    },
+  });
+  const src = createReadStream(file, { highWaterMark: 256 * 1024 });
+  const body = deflate ? pipeline(src, tap, createDeflateRaw({ level: 6, chunkSize: 256 * 1024 }), () => {}) : pipeline(src, tap, () => {});
+  return { name, mtime: st.mtime, method: deflate ? 8 : 0, body, sums: () => ({ crc: crc >>> 0, size }) };
+}
+
+async function* runDirMembers(dir: string, names: string[]): AsyncGenerator<ZipMember> {
+  for (const name of names) yield await fileMember(dir, name);
+}
+
 /**
- * A zip of the run directory as the worker builds it (every file, recursively, without log.txt and
- * track_activity.jsonl), written to a temporary file with native zlib: local headers are patched in place once a
- * file's CRC and sizes are known, so the archive needs no data descriptors. Deterministic for unchanged files
- * (sorted names, file mtimes). Null when the directory is missing or holds no file.
+ * A zip of the run directory as the worker builds it (every file, recursively, but those a user's zip leaves out),
+ * streamed. Deterministic for unchanged files (sorted names, file mtimes). Null when the directory is missing; a
+ * directory without files gives an empty archive.
  */
-export async function buildRunDirZip(runBase: string, planId: string, temp: TempFiles): Promise<SpooledFile | null> {
+export async function runDirZip(runBase: string, planId: string): Promise<{ files: number; stream: Readable } | null> {
   const d = await planDir(runBase, planId);
   if (!d) return null;
   const names = await listTree(d.dir).catch(() => [] as string[]);
-  if (!names.length) return null;
-  const path = await temp.newPath('rundir-zip');
-  const out = await open(path, 'wx', 0o600);
-  const records: Buffer[] = [];
-  let pos = 0;
-  const write = async (b: Buffer) => {
-    let done = 0;
-    while (done < b.length) done += (await out.write(b, done, b.length - done, pos + done)).bytesWritten;
-    pos += b.length;
-  };
-  try {
-    for (const name of names) {
-      const file = join(d.dir, ...name.split('/'));
-      const st = await stat(file);
-      if (st.size >= 0xffffffff || pos + st.size >= 0xffffffff) throw new Error(`${name} does not fit a zip without zip64`);
-      const deflate = await worthDeflating(file);
-      const nameBuf = Buffer.from(name, 'utf8');
-      const flags = /^[\x20-\x7e]*$/.test(name) ? 0 : 0x800;
-      const { date, time } = dateToDos(st.mtime);
-      const header = Buffer.alloc(30);
-      header.writeUInt32LE(0x04034b50, 0);
-      header.writeUInt16LE(20, 4);
-      header.writeUInt16LE(flags, 6);
-      header.writeUInt16LE(deflate ? 8 : 0, 8);
-      header.writeUInt16LE(time, 10);
-      header.writeUInt16LE(date, 12);
-      header.writeUInt16LE(nameBuf.length, 26);
-      const offset = pos;
-      await write(Buffer.concat([header, nameBuf]));
-      let crc = 0;
-      let size = 0;
-      const src = createReadStream(file, { highWaterMark: 256 * 1024 });
-      const tap = new Transform({
-        transform(c: Buffer, _e, cb) {
-          crc = crc32(c, crc);
-          size += c.length;
-          cb(null, c);
-        },
-      });
-      const dataStart = pos;
-      const body = deflate ? pipeline(src, tap, createDeflateRaw({ level: 6, chunkSize: 256 * 1024 }), () => {}) : pipeline(src, tap, () => {});
-      for await (const c of body) await write(c as Buffer);
-      const sizes = Buffer.alloc(12);
-      sizes.writeUInt32LE(crc >>> 0, 0);
-      sizes.writeUInt32LE(pos - dataStart, 4);
-      sizes.writeUInt32LE(size, 8);
-      await out.write(sizes, 0, 12, offset + 14);
-      const rec = Buffer.alloc(46);
-      rec.writeUInt32LE(0x02014b50, 0);
-      rec.writeUInt16LE(0x0314, 4); // made by: unix, 2.0
-      rec.writeUInt16LE(20, 6);
-      header.copy(rec, 8, 6, 14); // flags, method, time, date
-      sizes.copy(rec, 16);
-      rec.writeUInt16LE(nameBuf.length, 28);
-      rec.writeUInt32LE((0o100644 << 16) >>> 0, 38);
-      rec.writeUInt32LE(offset, 42);
-      records.push(rec, nameBuf);
-    }
-    const cd = Buffer.concat(records);
-    const eocd = Buffer.alloc(22);
-    eocd.writeUInt32LE(0x06054b50, 0);
-    eocd.writeUInt16LE(names.length, 8);
-    eocd.writeUInt16LE(names.length, 10);
-    eocd.writeUInt32LE(cd.length, 12);
-    eocd.writeUInt32LE(pos, 16);
-    await write(Buffer.concat([cd, eocd]));
-  } catch (e) {
-    await out.close();
-    await temp.discard(path);
-    throw e;
+  return { files: names.length, stream: Readable.from(zipStream(runDirMembers(d.dir, names))) };
+}
+
+/** The run directory's zip in a temporary file (the artifacts service's run-dir source); null without files. */
+export async function buildRunDirZip(runBase: string, planId: string, temp: TempFiles): Promise<SpooledFile | null> {
+  const zip = await runDirZip(runBase, planId);
+  if (!zip?.files) {
+    zip?.stream.destroy();
+    return null;
   }
-  await out.close();
-  const { sha256, size } = await hashStream(createReadStream(path, { highWaterMark: 1024 * 1024 }));
-  return temp.adopt(path, size, sha256);
+  return temp.spool(zip.stream, 'rundir-zip');
 }

@@ -41,14 +41,6 @@ export function dosToDate(date: number, time: number): Date {
   );
 }
 
-export function dateToDos(d: Date): { date: number; time: number } {
-  const year = Math.min(2107, Math.max(1980, d.getUTCFullYear()));
-  return {
-    date: ((year - 1980) << 9) | ((d.getUTCMonth() + 1) << 5) | d.getUTCDate(),
-    time: (d.getUTCHours() << 11) | (d.getUTCMinutes() << 5) | (d.getUTCSeconds() >> 1),
-  };
-}
-
 /** Reads the central directory through a few small reads at the end of the store. Zip64 archives are refused. */
 export async function readZipDirectory(store: ByteStore): Promise<ZipDirectory> {
   if (store.size < 22) throw new ZipFormatError('too short to be a zip');
@@ -108,5 +100,3 @@ export async function entryDataOffset(store: ByteStore, e: ZipEntry): Promise<nu
   if (start + e.compressedSize > store.size) throw new ZipFormatError(`entry ${e.name} out of bounds`);
   return start;
 }
-
-export const isActivityLog = (name: string) => name === 'track_activity.jsonl' || name.endsWith('/track_activity.jsonl');

@@ -9,3 +9,4 @@ export * from './feedback.ts';
 export * from './snapshot.ts';
 export * from './runs.ts';
 export * from './reconcile.ts';
+export * from './planStore.ts';

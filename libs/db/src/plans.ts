@@ -102,6 +102,12 @@ export async function getPlan(db: Db, id: string, owner: Owner): Promise<PlanSta
   return q.executeTakeFirst();
 }
 
+/** Status rows of several plans by id, in no owner's scope (a stream's feed, polling the plans it follows). */
+export async function getStatusRows(db: Db, ids: string[]): Promise<PlanStatusRow[]> {
+  if (!ids.length) return [];
+  return db.selectFrom('plans').select(STATUS_COLUMNS).where('id', 'in', ids).execute();
+}
+
 /** UUID first, then the legacy `_mcp_task_id` parameter (spec/tools.md §1.6). */
 export async function resolvePlanId(db: Db, given: string, uuid: string | null, owner: Owner): Promise<string | undefined> {
   if (uuid) {

@@ -67,6 +67,12 @@ export async function loadRunFiles(db: Db, planId: string): Promise<Map<string, 
   return new Map(rows.map((r) => [r.filename, Buffer.from(r.content)]));
 }
 
+/** Whether this attempt of the plan was stopped by plan_stop (what a run that lost its claim checks). */
+export async function isRunStopped(db: Db, k: RunKey): Promise<boolean> {
+  const r = await db.selectFrom('plans').select(['state', 'attempt']).where('id', '=', k.planId).executeTakeFirst();
+  return r?.state === 'stopped' && r.attempt === k.attempt;
+}
+
 export interface Progress {
   percentage: number;
   message: string;

@@ -1,5 +1,5 @@
 import { markSpan } from '@planexe/telemetry';
-import { STATUS_COLUMNS, toSnapshot, type Db } from '@planexe/db';
+import { getStatusRows, toSnapshot, type Db } from '@planexe/db';
 import type { ProgressBus, Unsubscribe } from '@planexe/infra';
 import { toUpdate, type PlanUpdate } from './planEvents.ts';
 
@@ -137,7 +137,7 @@ export class PlanFeeds {
 
   private async read(ids: string[]): Promise<Map<string, PlanUpdate>> {
     this.queries++;
-    const rows = await this.db.selectFrom('plans').select(STATUS_COLUMNS).where('id', 'in', ids).execute();
+    const rows = await getStatusRows(this.db, ids);
     const found = new Map<string, PlanUpdate>();
     for (const row of rows) {
       const createdAtMs = row.timestamp_created ? new Date(row.timestamp_created).getTime() : null;

@@ -1,5 +1,5 @@
 import type { PlanJob } from '@planexe/contracts';
-import { reapStaleRuns, toSnapshot, type Db } from '@planexe/db';
+import type { Db } from '@planexe/db';
 import type { PlanQueue, ProgressBus, Unsubscribe } from '@planexe/infra';
 import type { Logger } from '@planexe/telemetry';
 import { PlanRunner, type RunnerSettings } from './engine/planRunner.ts';
@@ -52,11 +52,8 @@ export class PlanWorker {
 
   async reap(): Promise<number> {
     try {
-      const rows = await reapStaleRuns(this.o.db, this.o.reapAfterSeconds);
-      for (const r of rows) {
-        this.o.log.warn({ plan_id: r.id }, 'reaped a processing plan whose worker stopped responding');
-        await this.o.bus.publishSnapshot(toSnapshot(r)).catch(() => {});
-      }
+      const rows = await this.runner.store.reapStale(this.o.reapAfterSeconds);
+      for (const r of rows) this.o.log.warn({ plan_id: r.id }, 'reaped a processing plan whose worker stopped responding');
       return rows.length;
     } catch (e) {
       this.o.log.error({ err: String(e) }, 'reaper failed');

@@ -3,8 +3,7 @@ import Router from '@koa/router';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
-import { zipSync, type Zippable } from 'fflate';
-import { readFile } from 'node:fs/promises';
+import { runDirZip } from '@planexe/artifact-sources/runDir';
 import { INTERNAL_SECRET_HEADER, internalSecretMatches } from '@planexe/auth';
 import { parseUuid, zTimestamp } from '@planexe/contracts';
 import { probes, sendError } from '@planexe/http';
@@ -52,17 +51,11 @@ export function createRunFilesApp(runBase: string, opts: { internalSecret?: stri
     ctx.body = createReadStream(p);
   });
   router.get('/runs/:id/zip', async (ctx) => {
-    const dir = runDir(ctx.params.id);
-    const names = dir ? await readdir(dir, { withFileTypes: true }).catch(() => null) : null;
-    if (!dir || !names) return notFound(ctx, 'Run not found');
-    const z: Zippable = {};
-    for (const d of names) {
-      if (!d.isFile() || d.name === 'log.txt' || d.name === 'track_activity.jsonl') continue;
-      z[d.name] = await readFile(join(dir, d.name));
-    }
+    const zip = runDir(ctx.params.id) && (await runDirZip(base, ctx.params.id.toLowerCase()));
+    if (!zip) return notFound(ctx, 'Run not found');
     ctx.type = 'application/zip';
     ctx.set('Content-Disposition', `attachment; filename="${ctx.params.id}.zip"`);
-    ctx.body = Buffer.from(zipSync(z));
+    ctx.body = zip.stream;
   });
   app.use(router.routes());
   return app;

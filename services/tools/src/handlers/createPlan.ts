@@ -5,10 +5,11 @@ import {
   zTimestamp,
   type PlanCreateArgs,
 } from '@planexe/contracts';
-import { findDuplicatePlan, getUser, insertEvent, insertPlan, toSnapshot } from '@planexe/db';
+import { findDuplicatePlan, getUser, insertEvent } from '@planexe/db';
 import { traceCarrier } from '@planexe/telemetry';
 import type { ToolContext, ToolDeps } from '../deps.ts';
 import { enqueueRun } from './enqueueRun.ts';
+import { planStore } from './planStore.ts';
 import { requireUserKey, sseUrl } from '../identity.ts';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/i;
@@ -65,7 +66,7 @@ export async function createPlan(deps: ToolDeps, args: PlanCreateArgs, ctx: Tool
   const config: Record<string, unknown> = { model_profile: profile };
   if (args.start_date) config.start_date = args.start_date.trim();
   const parameters = { ...config, trigger_source: 'mcp plan_create', pipeline_version: PIPELINE_VERSION };
-  const row = await insertPlan(deps.db, { prompt: args.prompt, userId: caller.owner, apiKeyId: caller.apiKeyId, parameters });
+  const row = await planStore(deps).create({ prompt: args.prompt, userId: caller.owner, apiKeyId: caller.apiKeyId, parameters });
   await insertEvent(deps.db, 'TASK_PENDING', 'Enqueued task via MCP', {
     plan_id: row.id,
     task_handle: row.id,
@@ -76,7 +77,5 @@ export async function createPlan(deps: ToolDeps, args: PlanCreateArgs, ctx: Tool
   });
   // the job carries the trace context, so the worker's run continues this plan_create's trace
   await enqueueRun(deps, { plan_id: row.id, attempt: row.attempt, trace: traceCarrier() });
-  deps.statusCache?.invalidate(row.id);
-  await deps.bus.publishSnapshot(toSnapshot(row)).catch((e) => deps.log.warn({ err: String(e) }, 'publish failed'));
   return { plan_id: row.id, created_at: zTimestamp(row.timestamp_created)!, ...sseUrl(ctx, row.id) };
 }

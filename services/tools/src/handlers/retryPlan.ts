@@ -1,8 +1,9 @@
 import { PIPELINE_VERSION, ToolError, normaliseModelProfile, parseUuid, zTimestamp } from '@planexe/contracts';
-import { insertEvent, resolvePlanId, resumePlan as resumePlanRow, retryPlan as retryPlanRow, toSnapshot } from '@planexe/db';
+import { insertEvent, resolvePlanId } from '@planexe/db';
 import { traceCarrier } from '@planexe/telemetry';
 import type { ToolContext, ToolDeps } from '../deps.ts';
 import { enqueueRun } from './enqueueRun.ts';
+import { planStore } from './planStore.ts';
 import { planNotFound, sseUrl } from '../identity.ts';
 
 export async function retryPlan(deps: ToolDeps, args: { plan_id: string; model_profile: string }, ctx: ToolContext) {
@@ -12,7 +13,7 @@ export async function retryPlan(deps: ToolDeps, args: { plan_id: string; model_p
   const caller = ctx.caller.kind === 'user' && ctx.caller.userId && ctx.caller.apiKeyId
     ? { userId: ctx.caller.userId, apiKeyId: ctx.caller.apiKeyId }
     : undefined;
-  const r = await retryPlanRow(deps.db, id, { modelProfile: profile, caller });
+  const r = await planStore(deps).retry(id, { modelProfile: profile, caller });
   if (!r.ok) throw new ToolError('PLAN_NOT_FAILED', `Plan is not in failed or stopped state: ${args.plan_id}`);
   await insertEvent(deps.db, 'TASK_PENDING', 'Retried failed task via MCP', {
     plan_id: id,
@@ -21,8 +22,6 @@ export async function retryPlan(deps: ToolDeps, args: { plan_id: string; model_p
     model_profile: profile,
   });
   await enqueueRun(deps, { plan_id: id, attempt: r.row.attempt, trace: traceCarrier() });
-  deps.statusCache?.invalidate(id);
-  await deps.bus.publishSnapshot(toSnapshot(r.row)).catch(() => {});
   return { plan_id: id, state: 'pending' as const, model_profile: profile, retried_at: zTimestamp(new Date())!, ...sseUrl(ctx, id) };
 }
 
@@ -30,7 +29,7 @@ export async function resumePlan(deps: ToolDeps, args: { plan_id: string; model_
   const profile = normaliseModelProfile(args.model_profile);
   const id = await resolvePlanId(deps.db, args.plan_id, parseUuid(args.plan_id), ctx.caller.owner);
   if (!id) throw planNotFound(args.plan_id);
-  const r = await resumePlanRow(deps.db, id, { modelProfile: profile, pipelineVersion: PIPELINE_VERSION });
+  const r = await planStore(deps).resume(id, { modelProfile: profile, pipelineVersion: PIPELINE_VERSION });
   if (!r.ok && r.reason === 'state') {
     throw new ToolError('PLAN_NOT_RESUMABLE', `Plan is not in failed or stopped state: ${args.plan_id}`);
   }
@@ -49,8 +48,6 @@ export async function resumePlan(deps: ToolDeps, args: { plan_id: string; model_
     resume_count: r.resumeCount,
   });
   await enqueueRun(deps, { plan_id: id, attempt: r.row.attempt, trace: traceCarrier() });
-  deps.statusCache?.invalidate(id);
-  await deps.bus.publishSnapshot(toSnapshot(r.row)).catch(() => {});
   return {
     plan_id: id,
     state: 'pending' as const,

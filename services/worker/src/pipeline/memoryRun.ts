@@ -6,7 +6,8 @@ import type { z } from 'zod';
 import type { SpeedVsDetail } from '@planexe/contracts';
 import type { ChatMessage } from '@planexe/llm';
 import { inputFiles } from '../engine/runContext.ts';
-import type { StepContext, StepDef } from '../engine/stepTypes.ts';
+import { stepContext } from '../engine/stepContext.ts';
+import type { StepDef } from '../engine/stepTypes.ts';
 
 export interface MemoryRunOptions {
   prompt: string;
@@ -36,28 +37,25 @@ export async function runInMemory(steps: ReadonlyArray<StepDef>, opts: MemoryRun
   for (const step of steps) {
     const missing = step.deps.filter((d) => !done.has(d));
     if (missing.length) throw new Error(`${step.name} runs before its dependencies ${missing.join(', ')}`);
-    const ctx: StepContext = {
-      planId: 'memory-run',
-      prompt: opts.prompt,
-      startDate,
-      speed: opts.speed ?? 'all_details_but_slow',
-      signal: new AbortController().signal,
-      has: (n) => files.has(n),
-      read: (n) => {
-        const v = files.get(n);
-        if (v === undefined) throw new Error(`missing input file ${n}`);
-        return v;
+    const ctx = stepContext(
+      {
+        planId: 'memory-run',
+        prompt: opts.prompt,
+        startDate,
+        speed: opts.speed ?? 'all_details_but_slow',
+        signal: new AbortController().signal,
+        has: (n) => files.has(n),
+        llmJson: async (schema, messages) => {
+          run.calls.push({ step: step.name, messages });
+          return schema.parse(await opts.answer(schema, messages, step.name));
+        },
+        llmText: async (messages) => {
+          run.calls.push({ step: step.name, messages });
+          return opts.answerText ? opts.answerText(messages, step.name) : 'OK';
+        },
       },
-      readJson: (n) => JSON.parse(ctx.read(n)),
-      llmJson: async (schema, messages) => {
-        run.calls.push({ step: step.name, messages });
-        return schema.parse(await opts.answer(schema, messages, step.name));
-      },
-      llmText: async (messages) => {
-        run.calls.push({ step: step.name, messages });
-        return opts.answerText ? opts.answerText(messages, step.name) : 'OK';
-      },
-    };
+      (n) => files.get(n),
+    );
     const out = await step.run(ctx);
     for (const [name, value] of Object.entries(out)) files.set(name, typeof value === 'string' ? value : decoder.decode(value));
     run.returned.set(step.name, Object.keys(out));
