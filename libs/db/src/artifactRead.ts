@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from './connect.ts';
+import { pgliteCopyOut, pgliteOf } from './pgliteCopy.ts';
 
 /** The two stored artifacts of a plan: report.html (a text column) and the run.zip snapshot (chunked blob). */
 export type StoredArtifact = 'report' | 'zip';
@@ -104,9 +105,10 @@ async function readPage(db: Db, v: BlobVersion, start: number, end: number): Pro
     const cs = v.pin.chunkBytes;
     const first = Math.floor(start / cs);
     const last = Math.floor((end - 1) / cs);
-    const r = await sql<{ part: Uint8Array }>`${sql.raw(chunkSliceSql(v.pin.blobId, cs, start, end, first, last))}`.execute(db);
-    if (r.rows.length !== last - first + 1) throw new BlobChangedError(v.planId);
-    parts = r.rows.map((row) => asBuffer(row.part));
+    const text = chunkSliceSql(v.pin.blobId, cs, start, end, first, last);
+    const pglite = pgliteOf(db);
+    parts = pglite ? await pgliteCopyOut(pglite, text) : (await sql<{ part: Uint8Array }>`${sql.raw(text)}`.execute(db)).rows.map((row) => asBuffer(row.part));
+    if (parts.length !== last - first + 1) throw new BlobChangedError(v.planId);
   } else {
     const r = await sql<{ part: Uint8Array | null }>`
       select substring(${COLUMN_EXPR[v.column]} from ${start + 1}::int for ${end - start}::int) as part
@@ -129,7 +131,7 @@ export async function readBlobRange(db: Db, v: BlobVersion, offset: number, leng
  * Bytes [start, end) in order, one page (about `pageBytes`, whole chunks) per query: a keyset walk over
  * (blob_id, seq), so memory holds one page, never the value.
  */
-export async function* blobPages(db: Db, v: BlobVersion, start: number, end: number, pageBytes = 1024 * 1024): AsyncGenerator<Buffer> {
+export async function* blobPages(db: Db, v: BlobVersion, start: number, end: number, pageBytes = 4 * 1024 * 1024): AsyncGenerator<Buffer> {
   const step = v.pin.kind === 'chunks' ? Math.max(1, Math.round(pageBytes / v.pin.chunkBytes)) * v.pin.chunkBytes : pageBytes;
   for (let p = start; p < end; ) {
     // pages end on chunk boundaries so that no chunk is fetched twice

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { mkdirSync } from 'node:fs';
 import type { Database } from './schema.ts';
+import { attachPglite } from './pgliteCopy.ts';
 
 export type Db = Kysely<Database>;
 
@@ -63,6 +64,7 @@ export async function createPgliteDb(dataDir?: string): Promise<DbHandle> {
   });
   await pglite.exec(`SET TIME ZONE 'UTC'`);
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite: pglite as any }) });
+  attachPglite(db, pglite);
   return {
     db,
     kind: 'pglite',

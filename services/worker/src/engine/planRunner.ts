@@ -30,6 +30,7 @@ import { inputFiles, speedFromParameters, startDateFrom } from './runContext.ts'
 import { stepLabel, type StepContext, type StepDef } from './stepTypes.ts';
 import { ActivityLog } from './activityLog.ts';
 import { retryWhileDown } from './outageRetry.ts';
+import { criticalPath, StepTimeline } from './criticalPath.ts';
 
 export interface RunnerSettings {
   workerId: string;
@@ -207,6 +208,7 @@ export class PlanRunner {
       };
       const speed = speedFromParameters(params);
 
+      const timeline = new StepTimeline();
       await executeGraph(this.d.steps, router.luigiWorkers(), {
         isDone: (step) => step.outputs.every((o) => files.has(o)),
         runStep: (step) => {
@@ -227,17 +229,17 @@ export class PlanRunner {
             readJson: (n) => JSON.parse(ctx.read(n)),
             llmJson: async (schema, messages, o) => {
               currentLabel = label;
-              return withSpan('llm.chat', { 'planexe.step': label }, async (span) => {
+              return timeline.call(step.name, () => withSpan('llm.chat', { 'planexe.step': label }, async (span) => {
                 const r = await router.completeJson(schema, messages, { ...o, signal: controller.signal, onAttempt: afterAttempt(label) });
                 span.setAttributes({ 'gen_ai.request.model': r.modelKey, 'gen_ai.usage.input_tokens': r.usage.promptTokens, 'gen_ai.usage.output_tokens': r.usage.completionTokens });
                 meters.llmTokens(r.modelKey, 'input', r.usage.promptTokens);
                 meters.llmTokens(r.modelKey, 'output', r.usage.completionTokens);
                 return r.value;
-              });
+              }));
             },
             llmText: async (messages, o) => {
               currentLabel = label;
-              return (await router.completeText(messages, { ...o, signal: controller.signal, onAttempt: afterAttempt(label) })).text;
+              return timeline.call(step.name, async () => (await router.completeText(messages, { ...o, signal: controller.signal, onAttempt: afterAttempt(label) })).text);
             },
           };
           const t0 = performance.now();
@@ -251,6 +253,9 @@ export class PlanRunner {
           await this.persist(key, stepLabel(step.name), enc, files, runDir, controller.signal);
         },
       }, controller.signal);
+      // the bound on wall time that the graph allows: its longest chain of model time (benchmarks compare with it)
+      const path = criticalPath(this.d.steps, (name) => timeline.llmMs(name));
+      log.info({ plan_id: key.planId, critical_path_ms: Math.round(path.ms), critical_path: path.steps.join(' > ') }, 'step graph critical path');
 
       await sideWrites;
       const overview = activity.overview();
