@@ -6,7 +6,7 @@ import type { CopyStreamer } from './pgCopyStream.ts';
 export interface DbBlobStoreOptions {
   /** Postgres COPY streaming (one statement, one snapshot); without it ranges are read a page per query. */
   copy?: CopyStreamer;
-  /** Bytes per page query (default 2 MiB: two chunks). */
+  /** Bytes per page query (default 1 MiB: one chunk). */
   chunkBytes?: number;
 }
 

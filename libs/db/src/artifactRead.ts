@@ -131,7 +131,7 @@ export async function readBlobRange(db: Db, v: BlobVersion, offset: number, leng
  * Bytes [start, end) in order, one page (about `pageBytes`, whole chunks) per query: a keyset walk over
  * (blob_id, seq), so memory holds one page, never the value.
  */
-export async function* blobPages(db: Db, v: BlobVersion, start: number, end: number, pageBytes = 2 * 1024 * 1024): AsyncGenerator<Buffer> {
+export async function* blobPages(db: Db, v: BlobVersion, start: number, end: number, pageBytes = 1024 * 1024): AsyncGenerator<Buffer> {
   const step = v.pin.kind === 'chunks' ? Math.max(1, Math.round(pageBytes / v.pin.chunkBytes)) * v.pin.chunkBytes : pageBytes;
   for (let p = start; p < end; ) {
     // pages end on chunk boundaries so that no chunk is fetched twice
