@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import type { z } from 'zod';
 import type { StepContext, StepDef } from '../src/engine/stepTypes.ts';
-import { criticalPath, StepTimeline } from '../src/engine/criticalPath.ts';
+import { criticalPath, StepTimeline, workBelow } from '../src/engine/criticalPath.ts';
+import { executeGraph } from '../src/engine/executor.ts';
 import { mapBounded, STEP_CALL_CONCURRENCY } from '../src/pipeline/boundedMap.ts';
 import { REVIEW_THEMES, reviewPlanStep } from '../src/pipeline/steps/reviewPlan.ts';
 
@@ -92,5 +93,17 @@ describe('critical path of the step graph', () => {
     const steps = [step('D', ['B', 'C']), step('B', ['A']), step('C', ['A']), step('A', [])];
     const path = criticalPath(steps, (n) => t.llmMs(n));
     expect(path).toEqual({ ms: 200 + 450, steps: ['A', 'B', 'D'] });
+  });
+});
+
+describe('step order when slots are scarce', () => {
+  it('starts the ready step with the most model work depending on it first', async () => {
+    const step = (name: string, deps: string[], llm = true): StepDef => ({ name, deps, outputs: [], llm, run: async () => ({}) });
+    // side (no dependents) is declared first; head leads a chain of three LLM steps
+    const steps = [step('side', []), step('head', []), step('mid', ['head']), step('tail', ['mid']), step('note', ['side'], false)];
+    expect(Object.fromEntries(workBelow(steps))).toEqual({ side: 1.1, head: 3, mid: 2, tail: 1, note: 0.1 });
+    const order: string[] = [];
+    await executeGraph(steps, 1, { isDone: () => false, runStep: async (s) => (order.push(s.name), {}), onStepDone: async () => {} }, new AbortController().signal);
+    expect(order).toEqual(['head', 'mid', 'side', 'tail', 'note']);
   });
 });

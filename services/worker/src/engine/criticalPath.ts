@@ -68,3 +68,24 @@ export function criticalPath(steps: ReadonlyArray<StepDef>, weight: (step: strin
   }
   return top;
 }
+
+/**
+ * How much model work still hangs below each step: its own weight (an LLM step 1, another 0.1) plus the heaviest
+ * chain of steps that depend on it. Starting the ready step with the most work below it first keeps a slot
+ * limit (luigi_workers) from delaying the critical path behind side branches.
+ */
+export function workBelow(steps: ReadonlyArray<StepDef>): Map<string, number> {
+  const dependents = new Map<string, StepDef[]>();
+  for (const s of steps) for (const d of s.deps) dependents.set(d, [...(dependents.get(d) ?? []), s]);
+  const below = new Map<string, number>();
+  const of = (s: StepDef): number => {
+    const known = below.get(s.name);
+    if (known !== undefined) return known;
+    below.set(s.name, 0); // a cycle ends here (the executor reports it as unsatisfiable)
+    const w = (s.llm ? 1 : 0.1) + Math.max(0, ...(dependents.get(s.name) ?? []).map(of));
+    below.set(s.name, w);
+    return w;
+  };
+  for (const s of steps) of(s);
+  return below;
+}
