@@ -9,6 +9,7 @@ import { fakeProfileDir } from '../../services/worker/test/workerHarness.ts';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { createHash } from 'node:crypto';
 import { EventSource } from 'eventsource';
+import { storedZip } from '@planexe/testing/storedArtifacts';
 
 const kinds = await dbKinds();
 
@@ -80,10 +81,10 @@ describe.each(kinds)('agent flow end to end with the in-process worker (%s)', (k
     });
     expect(completeState).toBe('completed');
 
-    const row = await dbh.db.selectFrom('plans').select(['generated_report_html', 'run_zip_snapshot']).where('id', '=', created.plan_id).executeTakeFirstOrThrow();
+    const row = await dbh.db.selectFrom('plans').select(['generated_report_html']).where('id', '=', created.plan_id).executeTakeFirstOrThrow();
     expect(row.generated_report_html).toContain('<html');
     expect(row.generated_report_html).not.toMatch(/<script[^>]+src=|<link[^>]+href="https?:/i);
-    const names = Object.keys(unzipSync(new Uint8Array(row.run_zip_snapshot!)));
+    const names = Object.keys(unzipSync((await storedZip(dbh.db, created.plan_id))!));
     for (const f of expectedFiles(PIPELINE_STEPS)) expect(names).toContain(f);
     expect(names).not.toContain('track_activity.jsonl');
   }, 90_000);

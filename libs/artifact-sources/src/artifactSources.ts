@@ -1,9 +1,9 @@
 import { parseUuid } from '@planexe/contracts';
-import type { Db } from '@planexe/db';
+import { blobDigest, blobVersion, type BlobVersion, type Db, type StoredArtifact } from '@planexe/db';
 import type { Logger } from '@planexe/telemetry';
 import { DigestCache, spooledHandle, storeHandle, type ArtifactFile, type ArtifactHandle, type ArtifactMeta, type ArtifactSource } from './artifactHandle.ts';
 import { fileStore, type ByteStore } from './byteStore.ts';
-import { blobDigest, blobVersion, dbBlobStore, type BlobColumn, type BlobVersion } from './dbBlobStore.ts';
+import { dbBlobStore } from './dbBlobStore.ts';
 import type { CopyStreamer } from './pgCopyStream.ts';
 import { buildRunDirZip, openRunDirFile } from './runDir.ts';
 import { hashStream, TempFiles } from './tempFiles.ts';
@@ -17,7 +17,7 @@ export const ZIP_SNAPSHOT_MAX_BYTES = 100_000_000;
 
 export interface ArtifactSourcesOptions {
   db: Db;
-  /** Postgres COPY streaming for stored artifacts; absent → substring reads (PGlite, or no pool given). */
+  /** Postgres COPY streaming for stored artifacts; absent → a page per query (PGlite, or no pool given). */
   copy?: CopyStreamer;
   /** PLANEXE_RUN_DIR: enables the run-directory source (a shared volume with the worker). */
   runDir?: string;
@@ -119,15 +119,15 @@ export class ArtifactSources {
   }
 
   private dbDigest(v: BlobVersion): Promise<string> {
-    return this.cachedDigest(`db:${v.planId}:${v.column}:${v.xmin}:${v.size}`, () => blobDigest(this.o.db, v));
+    return this.cachedDigest(`db:${v.planId}:${v.column}:${v.tag}:${v.size}`, () => blobDigest(this.o.db, v));
   }
 
-  private async storedBlob(planId: string, column: BlobColumn): Promise<{ v: BlobVersion; store: ByteStore } | null> {
+  private async storedBlob(planId: string, column: StoredArtifact): Promise<{ v: BlobVersion; store: ByteStore } | null> {
     const v = await blobVersion(this.o.db, planId, column);
     return v ? { v, store: dbBlobStore(this.o.db, v, { copy: this.o.copy }) } : null;
   }
 
-  private async fromDbColumn(planId: string, column: BlobColumn): Promise<ArtifactHandle | null> {
+  private async fromDbColumn(planId: string, column: StoredArtifact): Promise<ArtifactHandle | null> {
     const b = await this.storedBlob(planId, column);
     return b ? storeHandle('db', b.store, await this.dbDigest(b.v)) : null;
   }
@@ -140,7 +140,7 @@ export class ArtifactSources {
     const e = dir.entries.find((x) => x.name === name && !x.isDirectory);
     if (!e) return null;
     const off = await entryDataOffset(b.store, e);
-    const key = `zip:${planId}:${b.v.xmin}:${b.v.size}:${e.localHeaderOffset}:${e.crc32}`;
+    const key = `zip:${planId}:${b.v.tag}:${b.v.size}:${e.localHeaderOffset}:${e.crc32}`;
     const sha256 = await this.cachedDigest(key, async () => (await hashStream(openZipEntry(b.store, e, off))).sha256);
     return { source: 'zip', size: e.size, sha256, open: (s = 0, end = e.size) => openZipEntry(b.store, e, off, s, end), dispose: async () => {} };
   }

@@ -1,6 +1,6 @@
 import { zTimestamp } from '@planexe/contracts';
-import { listPlanFiles, type Db } from '@planexe/db';
-import { blobVersion, dbBlobStore } from './dbBlobStore.ts';
+import { blobVersion, listPlanFiles, type Db } from '@planexe/db';
+import { dbBlobStore } from './dbBlobStore.ts';
 import { workerJson, workerRunUrl } from './workerFetch.ts';
 import { readZipDirectory } from './zipDirectory.ts';
 

@@ -1,14 +1,13 @@
 import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { BLOB_SQL, BlobChangedError, type BlobVersion } from './dbBlobStore.ts';
+import { BlobChangedError, blobCopySql, type BlobVersion } from '@planexe/db';
 
 export interface CopyStreamer {
   stream(v: BlobVersion, start: number, end: number): Readable;
   close(): Promise<void>;
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 
 /**
@@ -74,28 +73,26 @@ export class CopyBinaryFields extends Transform {
 }
 
 /**
- * Postgres fast path for stored artifacts: one `COPY (select substring(…) … generate_series) TO STDOUT` per range.
- * One statement sees one snapshot, Postgres produces the slices one row at a time, and the socket's backpressure
- * paces it, so memory stays flat and a concurrent snapshot update cannot mix versions. The row is pinned to the
- * version's xmin: zero rows (a changed row) ends with BlobChangedError. COPY takes no bind parameters, so every
- * value put into the statement is validated (UUID, digits) first.
+ * Postgres fast path for stored artifacts: one `COPY … TO STDOUT` per range (the statement comes from @planexe/db).
+ * One statement sees one snapshot, Postgres produces the chunks one row at a time, and the socket's backpressure
+ * paces it, so memory stays flat and a concurrent snapshot update cannot mix versions. A changed artifact yields
+ * fewer bytes than asked for and ends with BlobChangedError.
  */
-export function pgCopyStreamer(pool: pg.Pool, chunkBytes = 4 * 1024 * 1024): CopyStreamer {
+export function pgCopyStreamer(pool: pg.Pool): CopyStreamer {
   return {
     stream(v, start, end) {
       const out = new PassThrough({ highWaterMark: 1024 * 1024 });
-      if (!UUID_RE.test(v.planId) || !/^\d+$/.test(v.xmin) || !Number.isSafeInteger(start) || !Number.isSafeInteger(end)) {
-        process.nextTick(() => out.destroy(new Error('invalid blob version')));
-        return out;
-      }
       if (end <= start) {
         out.end();
         return out;
       }
-      const text =
-        `COPY (select substring(${BLOB_SQL[v.column]} from o::int for least(${chunkBytes}, ${end + 1} - o)::int) ` +
-        `from plans, generate_series(${start + 1}::bigint, ${end}::bigint, ${chunkBytes}) o ` +
-        `where id = '${v.planId}' and xmin::text = '${v.xmin}' order by o) TO STDOUT (FORMAT binary)`;
+      let text: string;
+      try {
+        text = blobCopySql(v, start, end);
+      } catch (e) {
+        process.nextTick(() => out.destroy(e as Error));
+        return out;
+      }
       void (async () => {
         let client: pg.PoolClient | undefined;
         let released = false;

@@ -3,6 +3,8 @@ export * from './connect.ts';
 export * from './migrate.ts';
 export * from './plans.ts';
 export * from './artifacts.ts';
+export * from './artifactRead.ts';
+export * from './artifactWrite.ts';
 export * from './users.ts';
 export * from './events.ts';
 export * from './feedback.ts';

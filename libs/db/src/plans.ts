@@ -155,6 +155,7 @@ export async function stopPlan(db: Db, id: string): Promise<StopResult> {
 const CLEARED_ON_RETRY = {
   generated_report_html: null,
   run_zip_snapshot: null,
+  run_zip_blob_id: null,
   run_track_activity_jsonl: null,
   run_track_activity_bytes: null,
   run_activity_overview_json: null,
@@ -327,7 +328,7 @@ export async function getPlanStatusView(db: Db, id: string, owner: Owner): Promi
   const ownerFilter = owner === undefined ? sql`` : sql` and p.user_id = ${owner}`;
   const r = await sql<PlanStatusRow & { has_zip: boolean; files_count: number | string; last_files: unknown }>`
     select ${cols},
-      (p.run_zip_snapshot is not null) as has_zip,
+      (p.run_zip_blob_id is not null or p.run_zip_snapshot is not null) as has_zip,
       (select count(*) from plan_files f where f.plan_id = p.id and f.filename <> 'log.txt') as files_count,
       (select coalesce(json_agg(json_build_array(x.filename, to_char(x.updated_at, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')) order by x.filename), '[]'::json)
          from (select filename, updated_at from plan_files f where f.plan_id = p.id and f.filename <> 'log.txt'

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Db } from './connect.ts';
+import { dropBlob, writeBlob } from './artifactWrite.ts';
 import { STATUS_COLUMNS, parseParameters, type PlanStatusRow } from './plans.ts';
 
 /** The worker's view of one run: every write below is conditional on the plan still being on this attempt. */
@@ -201,9 +202,22 @@ export type Outcome =
  * Returns the row, or undefined when the run was superseded.
  */
 export async function finishRun(db: Db, k: RunKey, outcome: Outcome, a: FinalArtifacts): Promise<PlanStatusRow | undefined> {
+  // the zip goes in as chunks first; the final update links it, and a superseded run's blob is dropped
+  const blob = a.zip ? await writeBlob(db, k.planId, a.zip) : null;
+  try {
+    const row = await finalUpdate(db, k, outcome, a, blob?.id ?? null);
+    if (!row && blob) await dropBlob(db, blob.id);
+    return row;
+  } catch (e) {
+    if (blob) await dropBlob(db, blob.id).catch(() => {});
+    throw e;
+  }
+}
+
+async function finalUpdate(db: Db, k: RunKey, outcome: Outcome, a: FinalArtifacts, zipBlobId: string | null): Promise<PlanStatusRow | undefined> {
   // artifact columns are written only when this run has them: a run that ends without files keeps what is stored
   const common = {
-    ...(a.zip ? { run_zip_snapshot: Buffer.from(a.zip), run_artifact_layout_version: 2 } : {}),
+    ...(zipBlobId ? { run_zip_blob_id: zipBlobId, run_zip_snapshot: null, run_artifact_layout_version: 2 } : {}),
     ...(a.activityOverview != null ? { run_activity_overview_json: JSON.stringify(a.activityOverview) } : {}),
     ...(a.trackActivity ? { run_track_activity_jsonl: a.trackActivity, run_track_activity_bytes: Buffer.byteLength(a.trackActivity) } : {}),
     state_version: sql`state_version + 1` as any,

@@ -25,7 +25,10 @@ export interface PlansTable {
   api_key_id: string | null;
   parameters: Json;
   generated_report_html: string | null;
+  /** Legacy form of the zip snapshot (rows written before migration 0003); new snapshots are chunked blobs. */
   run_zip_snapshot: Buffer | null;
+  /** The current zip snapshot in artifact_blobs / artifact_chunks (bigint: a string when read). */
+  run_zip_blob_id: ColumnType<string | null, string | number | null | undefined, string | number | null>;
   run_track_activity_jsonl: string | null;
   run_track_activity_bytes: number | null;
   run_activity_overview_json: Json;
@@ -142,6 +145,22 @@ export interface TokenMetricsTable {
   raw_usage_data: Json;
 }
 
+/** One immutable stored artifact, written as fixed-size chunks (migration 0003). */
+export interface ArtifactBlobsTable {
+  id: ColumnType<string, never, never>;
+  plan_id: string;
+  size: ColumnType<string, number | undefined, number>;
+  chunk_bytes: number;
+  sha256: string | null;
+  created_at: Timestamp;
+}
+
+export interface ArtifactChunksTable {
+  blob_id: ColumnType<string, string | number, string | number>;
+  seq: number;
+  data: Buffer;
+}
+
 export interface Database {
   plans: PlansTable;
   plan_files: PlanFilesTable;
@@ -152,6 +171,8 @@ export interface Database {
   workers: WorkersTable;
   feedback_item: FeedbackItemTable;
   token_metrics: TokenMetricsTable;
+  artifact_blobs: ArtifactBlobsTable;
+  artifact_chunks: ArtifactChunksTable;
 }
 
 export type PlanRow = Selectable<PlansTable>;

@@ -19,8 +19,8 @@ import {
   retryPlan,
   revokeApiKey,
   stopPlan,
-  reportDigest,
-  zipDigest,
+  blobDigest,
+  blobVersion,
   splitSqlStatements,
   type DbHandle,
 } from '@planexe/db';
@@ -113,11 +113,13 @@ describe.each(kinds)('db contract (%s)', (kind) => {
 
   it('computes artifact digests in the database', async () => {
     const p = await plan();
-    expect(await reportDigest(h.db, p.id)).toBeNull();
+    expect(await blobVersion(h.db, p.id, 'report')).toBeNull();
     await sql`update plans set generated_report_html = 'héllo', run_zip_snapshot = '\\x00ff', run_artifact_layout_version = 2 where id = ${p.id}`.execute(h.db);
     const { createHash } = await import('node:crypto');
-    expect(await reportDigest(h.db, p.id)).toEqual({ sha256: createHash('sha256').update('héllo').digest('hex'), size: 6 });
-    expect(await zipDigest(h.db, p.id)).toEqual({ sha256: createHash('sha256').update(Buffer.from([0, 255])).digest('hex'), size: 2, layoutVersion: 2 });
+    const report = (await blobVersion(h.db, p.id, 'report'))!;
+    expect({ sha256: await blobDigest(h.db, report), size: report.size }).toEqual({ sha256: createHash('sha256').update('héllo').digest('hex'), size: 6 });
+    const zip = (await blobVersion(h.db, p.id, 'zip'))!;
+    expect({ sha256: await blobDigest(h.db, zip), size: zip.size, layoutVersion: zip.layoutVersion }).toEqual({ sha256: createHash('sha256').update(Buffer.from([0, 255])).digest('hex'), size: 2, layoutVersion: 2 });
   });
 
   it('lists pending and processing plans for re-feeding, oldest first', async () => {

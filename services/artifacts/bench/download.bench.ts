@@ -218,11 +218,11 @@ benchMain('artifacts', async () => {
     try {
       for (let i = 0; i < 2; i++) {
         const t0 = performance.now();
-        const s = pgClient.query(copyTo(`COPY (select run_zip_snapshot from plans where id = '${server.plan}') TO STDOUT (FORMAT binary)`));
+        const s = pgClient.query(copyTo(`COPY (select c.data from plans p join artifact_chunks c on c.blob_id = p.run_zip_blob_id where p.id = '${server.plan}' order by c.seq) TO STDOUT (FORMAT binary)`));
         for await (const _ of s) void _;
         ceiling = Math.min(ceiling, performance.now() - t0);
       }
-      console.log(`| (Postgres COPY of the stored value, no HTTP) | - | ${secs(ceiling)} | ${(SIZE / MB / (ceiling / 1000)).toFixed(0)} | - | - | reads the run_zip_snapshot column |`);
+      console.log(`| (Postgres COPY of the stored value, no HTTP) | - | ${secs(ceiling)} | ${(SIZE / MB / (ceiling / 1000)).toFixed(0)} | - | - | reads the stored chunks in order |`);
     } catch (e) {
       console.log(`(Postgres COPY ceiling not measured: ${(e as Error).message})`);
     } finally {

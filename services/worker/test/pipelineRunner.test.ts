@@ -8,6 +8,7 @@ import { fakeProfileDir, runnerSettings, makeRunner, newPlan } from './workerHar
 import { PIPELINE_STEPS, expectedFiles } from '../src/pipeline/graph.ts';
 import { stepLabel, type StepDef } from '../src/engine/stepTypes.ts';
 import { SECTIONS } from './pipelineSpec.ts';
+import { storedZip } from '@planexe/testing/storedArtifacts';
 
 const EXPECTED = expectedFiles(PIPELINE_STEPS);
 const kinds = await dbKinds();
@@ -52,7 +53,7 @@ describe.each(kinds)('whole pipeline through the plan runner and the fake LLM (%
     expect(headingsOf(html)).toEqual(SECTIONS);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).not.toContain('<script>alert');
-    const zip = unzipSync(new Uint8Array(row.run_zip_snapshot!));
+    const zip = unzipSync((await storedZip(dbh.db, p.id))!);
     for (const f of EXPECTED) expect(Object.keys(zip), f).toContain(f);
     // progress runs over the full expected file set; labels follow spec §5.3
     expect(seen.some((s) => s.total === 125)).toBe(true);

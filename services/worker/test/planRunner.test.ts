@@ -6,6 +6,7 @@ import { startFakeLlm, type FakeLlm } from '@planexe/testing';
 import { createUser, stopPlan, retryPlan, resumePlan, type DbHandle } from '@planexe/db';
 import { MemoryBus } from '@planexe/infra';
 import { fakeProfileDir, runnerSettings, syntheticSteps, makeRunner, newPlan, expectedOf } from './workerHarness.ts';
+import { storedZip } from '@planexe/testing/storedArtifacts';
 
 const kinds = await dbKinds();
 
@@ -38,7 +39,7 @@ describe.each(kinds)('plan runner (%s)', (kind) => {
     expect(row).toMatchObject({ state: 'completed', progress_message: 'Completed', current_step: 'Completed', steps_total: expectedOf(steps).length, run_artifact_layout_version: 2 });
     expect(Number(row.progress_percentage)).toBe(100);
     expect(row.generated_report_html).toContain('<html>');
-    const zip = unzipSync(new Uint8Array(row.run_zip_snapshot!));
+    const zip = unzipSync((await storedZip(dbh.db, p.id))!);
     for (const f of expectedOf(steps)) expect(Object.keys(zip)).toContain(f);
     expect(Object.keys(zip)).not.toContain('track_activity.jsonl');
     const files = await dbh.db.selectFrom('plan_files').select('filename').where('plan_id', '=', p.id).execute();

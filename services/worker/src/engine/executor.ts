@@ -1,4 +1,5 @@
 import type { StepDef, StepOutputs } from './stepTypes.ts';
+import { workBelow } from './criticalPath.ts';
 
 export interface ExecutorHooks {
   /** Whether every declared output of a step already exists (persisted earlier: skip it). */
@@ -18,7 +19,8 @@ export class StepFailed extends Error {
 }
 
 /**
- * Runs a step graph: a step starts when all its dependencies are done, at most `parallelism` at once.
+ * Runs a step graph: a step starts when all its dependencies are done, at most `parallelism` at once, the one with
+ * the most work depending on it first.
  * Finished steps are skipped. The first failure stops scheduling new steps; running ones are awaited, then the
  * failure is thrown. `signal` aborts scheduling.
  */
@@ -29,7 +31,9 @@ export async function executeGraph(steps: StepDef[], parallelism: number, hooks:
   const running = new Map<string, Promise<void>>();
   let failure: unknown;
 
-  const ready = () => pending.filter((s) => !running.has(s.name) && s.deps.every((d) => done.has(d)));
+  const below = workBelow(steps);
+  const ready = () =>
+    pending.filter((s) => !running.has(s.name) && s.deps.every((d) => done.has(d))).sort((a, b) => below.get(b.name)! - below.get(a.name)!);
   while (pending.length || running.size) {
     if (!failure && !signal.aborted) {
       for (const s of ready()) {

@@ -15,6 +15,7 @@ import { RunLease, type LeaseSettings } from './runLease.ts';
 import { RunModels, type ModelSettings } from './runModels.ts';
 import { RunOutcome, type RunRecord } from './runOutcome.ts';
 import { StopRequested, VersionMismatch } from './runErrors.ts';
+import { criticalPath, StepTimeline } from './criticalPath.ts';
 
 export { RunInterrupted, StopRequested } from './runErrors.ts';
 
@@ -125,12 +126,18 @@ export class PlanRunner {
     ));
     const speed = speedFromParameters(params);
     const base = { planId: key.planId, prompt: row.prompt, startDate: start, speed, signal: lease.signal, has: (n: string) => run.files.has(n) };
+    const timeline = new StepTimeline();
     await executeGraph(this.d.steps, models.luigiWorkers, {
       isDone: (step) => step.outputs.every((o) => run.files.has(o)),
       runStep: (step) => {
         const label = stepLabel(step.name);
         run.label = label;
-        const llm = models.forStep(label, () => (run.label = label));
+        const raw = models.forStep(label, () => (run.label = label));
+        // model time per step, for the critical path below
+        const llm: typeof raw = {
+          llmJson: (schema, messages, o) => timeline.call(step.name, () => raw.llmJson(schema, messages, o)),
+          llmText: (messages, o) => timeline.call(step.name, () => raw.llmText(messages, o)),
+        };
         const ctx = stepContext({ ...base, ...llm }, (n) => {
           const b = run.files.get(n);
           return b && text(b);
@@ -146,6 +153,9 @@ export class PlanRunner {
         await this.persist(lease, run, stepLabel(step.name), enc);
       },
     }, lease.signal);
+    // the bound on wall time that the graph allows: its longest chain of model time (benchmarks compare with it)
+    const path = criticalPath(this.d.steps, (name) => timeline.llmMs(name));
+    this.d.log.info({ plan_id: key.planId, critical_path_ms: Math.round(path.ms), critical_path: path.steps.join(' > ') }, 'step graph critical path');
     await models.settled();
   }
 

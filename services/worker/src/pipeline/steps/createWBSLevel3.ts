@@ -7,6 +7,7 @@ import type { StepDef, StepOutputs } from '../../engine/stepTypes.ts';
 import { PLAN_FILE, planMessages, readSources } from '../promptMessages.ts';
 import { prettyJson } from '../markdownText.ts';
 import { level2Tasks, readTree, type TaskDuration, type WbsLevel3Item } from '../wbsModel.ts';
+import { mapBounded } from '../boundedMap.ts';
 
 export const FAST_LEVEL3_TASKS = 2;
 
@@ -42,20 +43,22 @@ export const createWBSLevel3Step: StepDef = {
     const base = readSources(ctx, [PLAN_FILE, ['project_plan.md', 'Project plan'], ['data_collection.md', 'Data to collect']]);
     const outline = level2Tasks(tree).map((t) => `${t.id} ${t.title}`).join('\n');
     const out: StepOutputs = {};
-    const items: WbsLevel3Item[] = [];
-    for (const [n, task] of tasks.entries()) {
+    // work packages are decomposed independently, side by side, in package order
+    const answers = await mapBounded(tasks, async (task) => {
       ctx.signal.throwIfAborted();
       const days = durations.find((d) => d.task_id === task.id)?.duration_days;
       const focus = `${task.id} ${task.title}\n${task.description}${days ? `\nEstimated duration: ${days} calendar days` : ''}`;
       const sources = [...base, { title: 'All work packages', text: outline }, { title: 'Work package to decompose', text: focus }];
-      const v = await ctx.llmJson(WbsLevel3Schema, planMessages(SYSTEM, sources, `Decompose work package ${task.id} into tasks.`), { schemaName: 'WbsLevel3' });
-      out[`wbs_level3_${n + 1}_raw.json`] = prettyJson(v);
-      items.push({
+      return ctx.llmJson(WbsLevel3Schema, planMessages(SYSTEM, sources, `Decompose work package ${task.id} into tasks.`), { schemaName: 'WbsLevel3' });
+    });
+    const items: WbsLevel3Item[] = tasks.map((task, n) => {
+      out[`wbs_level3_${n + 1}_raw.json`] = prettyJson(answers[n]);
+      return {
         parent_id: task.id,
         parent_title: task.title,
-        subtasks: v.subtasks.map((s, i) => ({ id: `${task.id}.${i + 1}`, title: s.title, description: s.description })),
-      });
-    }
+        subtasks: answers[n].subtasks.map((s, i) => ({ id: `${task.id}.${i + 1}`, title: s.title, description: s.description })),
+      };
+    });
     out['wbs_level3.json'] = prettyJson(items);
     return out;
   },

@@ -7,6 +7,7 @@ import type { StepDef, StepOutputs } from '../../engine/stepTypes.ts';
 import { PLAN_FILE, planMessages, readSources } from '../promptMessages.ts';
 import { prettyJson } from '../markdownText.ts';
 import { documentsToCreateText, type Drafted, type DocumentToCreate, type Kept } from '../documentModel.ts';
+import { mapBounded } from '../boundedMap.ts';
 
 export const FAST_DRAFT_DOCUMENTS = 2;
 
@@ -39,14 +40,14 @@ export const draftDocumentsToCreateStep: StepDef = {
     if (ctx.speed === 'fast_but_skip_details') docs = docs.slice(0, FAST_DRAFT_DOCUMENTS);
     const base = readSources(ctx, [PLAN_FILE, ['project_plan.md', 'Project plan']]);
     const out: StepOutputs = {};
-    const drafted: Array<Drafted<DocumentToCreate, DraftToCreate>> = [];
-    for (const [n, doc] of docs.entries()) {
+    // each document is drafted on its own, side by side, in list order
+    const drafted: Array<Drafted<DocumentToCreate, DraftToCreate>> = await mapBounded(docs, async (doc) => {
       ctx.signal.throwIfAborted();
       const sources = [...base, { title: 'Document to create', text: documentsToCreateText([doc]) }];
       const draft = await ctx.llmJson(DraftDocumentToCreateSchema, planMessages(SYSTEM, sources, `Outline "${doc.document_name}".`), { schemaName: 'DraftDocumentsToCreate' });
-      out[`draft_documents_to_create_${n + 1}_raw.json`] = prettyJson(draft);
-      drafted.push({ ...doc, draft });
-    }
+      return { ...doc, draft };
+    });
+    drafted.forEach((d, n) => (out[`draft_documents_to_create_${n + 1}_raw.json`] = prettyJson(d.draft)));
     out['draft_documents_to_create.json'] = prettyJson(drafted);
     return out;
   },

@@ -8,6 +8,7 @@ import type { StepDef, StepOutputs } from '../../engine/stepTypes.ts';
 import { PLAN_FILE, planMessages, readSources } from '../promptMessages.ts';
 import { prettyJson } from '../markdownText.ts';
 import { chunk, level2Tasks, normaliseTaskId, readTree, tasksText, type TaskDuration } from '../wbsModel.ts';
+import { mapBounded } from '../boundedMap.ts';
 
 export const DURATION_CHUNK_SIZE = 3;
 export const FAST_DURATION_CHUNKS = 2;
@@ -44,11 +45,15 @@ export const estimateTaskDurationsStep: StepDef = {
     if (ctx.speed === 'fast_but_skip_details') chunks = chunks.slice(0, FAST_DURATION_CHUNKS);
     const base = readSources(ctx, [PLAN_FILE, ['project_plan.md', 'Project plan']]);
     const out: StepOutputs = {};
-    const durations: TaskDuration[] = [];
-    for (const [n, tasks] of chunks.entries()) {
+    // the chunks are estimated independently, side by side; their answers are read in chunk order
+    const answers = await mapBounded(chunks, (tasks) => {
       ctx.signal.throwIfAborted();
       const sources = [...base, { title: 'Project overview', text: `${tree.title}: ${tree.description}` }, { title: 'Work packages to estimate', text: tasksText(tasks) }];
-      const v = await ctx.llmJson(DurationsSchema, planMessages(SYSTEM, sources, 'Estimate the duration of each listed work package.'), { schemaName: 'TaskDurations' });
+      return ctx.llmJson(DurationsSchema, planMessages(SYSTEM, sources, 'Estimate the duration of each listed work package.'), { schemaName: 'TaskDurations' });
+    });
+    const durations: TaskDuration[] = [];
+    for (const [n, tasks] of chunks.entries()) {
+      const v = answers[n];
       out[`task_durations_${n + 1}_raw.json`] = prettyJson(v);
       const used = new Set<number>();
       tasks.forEach((t, i) => {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { StepDef, StepOutputs } from '../../engine/stepTypes.ts';
 import { PLAN_FILE, planMessages, readSources } from '../promptMessages.ts';
 import { mdBullets, mdJoin, mdSafe, mdSection, mdTable, prettyJson } from '../markdownText.ts';
+import { mapBounded } from '../boundedMap.ts';
 
 /** Upstream always consults two experts, whatever the speed setting. */
 export const EXPERT_COUNT = 2;
@@ -92,14 +93,14 @@ export const expertReviewStep: StepDef = {
     const found = await ctx.llmJson(ExpertsSchema, planMessages(FIND_SYSTEM, base, 'Propose the review panel.'), { schemaName: 'ExpertReviewFind' });
     const experts = found.experts.slice(0, EXPERT_COUNT);
     const out: StepOutputs = { 'experts_raw.json': prettyJson(found), 'experts.json': prettyJson(experts) };
-    const reviews: Array<{ expert: Expert; criticism: Criticism }> = [];
-    for (const [n, expert] of experts.entries()) {
+    // the experts criticise independently, side by side
+    const reviews: Array<{ expert: Expert; criticism: Criticism }> = await mapBounded(experts, async (expert) => {
       ctx.signal.throwIfAborted();
       const sources = [...base, { title: 'You are this expert', text: expertText(expert) }];
       const criticism = await ctx.llmJson(ExpertCriticismSchema, planMessages(REVIEW_SYSTEM, sources, 'Criticise the plan from your speciality.'), { schemaName: 'ExpertReview' });
-      out[`expert_criticism_${n + 1}_raw.json`] = prettyJson(criticism);
-      reviews.push({ expert, criticism });
-    }
+      return { expert, criticism };
+    });
+    reviews.forEach((r, n) => (out[`expert_criticism_${n + 1}_raw.json`] = prettyJson(r.criticism)));
     out['expert_criticism.md'] = expertCriticismMarkdown(mdSafe(reviews));
     return out;
   },

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { StepDef } from '../../engine/stepTypes.ts';
 import { PLAN_FILE, planMessages, readSources, REPEATED_CALL_SOURCE_CHARS } from '../promptMessages.ts';
 import { mdJoin, mdSafe, mdSection, prettyJson } from '../markdownText.ts';
+import { mapBounded } from '../boundedMap.ts';
 
 export const FAST_REVIEW_THEMES = 3;
 
@@ -52,8 +53,8 @@ sponsor will read your review to decide what must be fixed first, so each point 
 You get the plan prompt and the plan's documents: assumptions, project plan, governance, team, SWOT analysis,
 expert criticism, data collection, documents to create and find, the pitch and the work breakdown. Answer the one
 question you are asked with three to five points. Each point has a short headline and a detail that refers to the
-plan itself — its numbers, tasks, roles and dates — and says what should change. Do not repeat points already made
-under earlier themes, which are listed for you.`;
+plan itself — its numbers, tasks, roles and dates — and says what should change. Other reviewers answer the other
+themes at the same time, so stay within your theme.`;
 
 const INPUTS = [
   PLAN_FILE,
@@ -93,15 +94,13 @@ export const reviewPlanStep: StepDef = {
   async run(ctx) {
     const themes = ctx.speed === 'fast_but_skip_details' ? REVIEW_THEMES.slice(0, FAST_REVIEW_THEMES) : REVIEW_THEMES;
     const base = readSources(ctx, INPUTS);
-    const answers: ReviewAnswer[] = [];
-    for (const [theme, question] of themes) {
+    // the themes are independent questions about the same documents: asked side by side, answers kept in theme order
+    const answers: ReviewAnswer[] = await mapBounded(themes, async ([theme, question]) => {
       ctx.signal.throwIfAborted();
-      const earlier = answers.flatMap((a) => a.points.map((p) => `${a.theme}: ${p.headline}`)).join('\n') || '(none yet)';
-      const sources = [...base, { title: 'Points already made', text: earlier }];
-      const messages = planMessages(SYSTEM, sources, `Theme: ${theme}. ${question}`, { maxSourceChars: REPEATED_CALL_SOURCE_CHARS });
+      const messages = planMessages(SYSTEM, base, `Theme: ${theme}. ${question}`, { maxSourceChars: REPEATED_CALL_SOURCE_CHARS });
       const v = await ctx.llmJson(ReviewThemeSchema, messages, { schemaName: 'ReviewPlan' });
-      answers.push({ theme, question, points: v.points });
-    }
+      return { theme, question, points: v.points };
+    });
     return { 'review_plan_raw.json': prettyJson(answers), 'review_plan.md': reviewPlanMarkdown(mdSafe(answers)) };
   },
 };

@@ -8,6 +8,7 @@ import { PLAN_FILE, planMessages, readSources, REPEATED_CALL_SOURCE_CHARS } from
 import { humanLabel, mdSafe, mdTable, prettyJson } from '../markdownText.ts';
 import { chunk } from '../wbsModel.ts';
 import { matchByKey } from '../answerMatching.ts';
+import { mapBounded } from '../boundedMap.ts';
 
 export const SELF_AUDIT_CHECKLIST = [
   'Depends on a breakthrough, an unproven technology or something physically implausible',
@@ -86,18 +87,19 @@ export const selfAuditStep: StepDef = {
       ['review_plan.md', 'Review of the plan'],
       ['premortem.md', 'Premortem'],
     ]);
-    const items: SelfAuditItem[] = [];
-    for (const batch of chunk(checked, SELF_AUDIT_BATCH)) {
+    // each batch is rated on its own: the batches run side by side, items kept in checklist order
+    const rated = await mapBounded(chunk(checked, SELF_AUDIT_BATCH), async (batch): Promise<SelfAuditItem[]> => {
       ctx.signal.throwIfAborted();
       const list = batch.map((b) => `${b.item_number}. ${b.item}`).join('\n');
       const messages = planMessages(SYSTEM, [...base, { title: 'Checklist items to rate', text: list }], 'Rate each listed checklist item.', { maxSourceChars: REPEATED_CALL_SOURCE_CHARS });
       const v = await ctx.llmJson(SelfAuditSchema, messages, { schemaName: 'SelfAudit' });
       const answers = matchByKey(batch.map((b) => String(b.item_number)), v.results, (r) => String(r.item_number));
-      batch.forEach((b, i) => {
+      return batch.map((b, i) => {
         const a = answers[i];
-        items.push({ ...b, level: a?.level ?? 'not_assessed', justification: a?.justification ?? '', mitigation: a?.mitigation ?? '' });
+        return { ...b, level: a?.level ?? 'not_assessed', justification: a?.justification ?? '', mitigation: a?.mitigation ?? '' };
       });
-    }
+    });
+    const items = rated.flat();
     return { 'self_audit_raw.json': prettyJson({ items }), 'self_audit.md': selfAuditMarkdown(mdSafe(items)) };
   },
 };
