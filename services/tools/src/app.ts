@@ -42,6 +42,7 @@ export async function createToolsService(deps: ToolDeps, opts: ToolsOptions): Pr
   const mcp = createMcpHttpHandler(createMcpServerFactory(registry, { surface: 'http' }), {
     maxBodyBytes: opts.maxBodyBytes,
     context,
+    bus: opts.extensions?.find((e) => e.bus)?.bus,
     onerror: (err) => deps.log.debug({ err: err.message }, 'mcp request refused or failed'),
   });
   const listTools = createToolListHandler(registry);

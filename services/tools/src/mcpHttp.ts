@@ -8,6 +8,7 @@ import {
   WebStandardStreamableHTTPServerTransport,
   type AuthInfo,
   type McpServerFactory,
+  type ServerEventBus,
 } from '@modelcontextprotocol/server';
 import { readJsonBody } from '@planexe/http';
 import { CONTEXT_KEY } from './mcpServer.ts';
@@ -45,8 +46,8 @@ function toWebRequest(ctx: Context, signal: AbortSignal): Request {
  * which the edge shares. The route table gives this handler POST, HEAD and DELETE (GET, the 2025 idle stream, is
  * the stream service's).
  */
-export function createMcpHttpHandler(factory: McpServerFactory, opts: { maxBodyBytes: number; context: (ctx: Context) => ToolContext; onerror?: (err: Error) => void }) {
-  const modern = createMcpHandler(factory, { legacy: 'reject', maxRequestBodySize: opts.maxBodyBytes, onerror: opts.onerror });
+export function createMcpHttpHandler(factory: McpServerFactory, opts: { maxBodyBytes: number; context: (ctx: Context) => ToolContext; onerror?: (err: Error) => void; bus?: ServerEventBus }) {
+  const modern = createMcpHandler(factory, { legacy: 'reject', maxRequestBodySize: opts.maxBodyBytes, onerror: opts.onerror, bus: opts.bus });
 
   async function legacy(request: Request, parsedBody: unknown, authInfo: AuthInfo): Promise<Response> {
     const server = await factory({ era: 'legacy', authInfo, requestInfo: request });

@@ -78,10 +78,11 @@ export function createMcpServerFactory(registry: ToolRegistry, opts: McpServerOp
   };
   for (const e of ext) capabilities = mergeCapabilities(capabilities, e.capabilities ?? {});
   const cacheHints = ext.length ? undefined : Object.fromEntries(LIST_METHODS.map((m) => [m, DEPLOY_STABLE]));
+  const requestState = ext.find((e) => e.requestState)?.requestState;
   const info = { name: opts.surface === 'http' ? SERVER_NAME : STDIO_SERVER_NAME, version: SERVER_VERSION };
 
   return () => {
-    const server = new Server(info, { capabilities, instructions: SERVER_INSTRUCTIONS, cacheHints });
+    const server = new Server(info, { capabilities, instructions: SERVER_INSTRUCTIONS, cacheHints, requestState });
     // fresh wrappers: the SDK stamps 2026-era fields on the result object it is given
     server.setRequestHandler('tools/list', async () => ({ tools: toolList }));
     server.setRequestHandler('tools/call', async (req, ctx) => {

@@ -1,4 +1,4 @@
-import type { ListResourceTemplatesResult, Prompt, Resource, ServerCapabilities, ServerContext, Tool } from '@modelcontextprotocol/server';
+import type { ListResourceTemplatesResult, Prompt, Resource, ServerCapabilities, ServerContext, ServerEventBus, ServerOptions, Tool } from '@modelcontextprotocol/server';
 
 /**
  * MCP surface beyond the contract's tools: what an extension (the conformance fixtures) adds to the registry. Each
@@ -35,5 +35,9 @@ export interface SurfaceExtension {
   prompts?: SurfacePrompt[];
   resources?: SurfaceResource[];
   templates?: SurfaceTemplate[];
+  /** Verifies multi-round-trip requestState (the SDK hook) for the extension's input-required tools. */
+  requestState?: ServerOptions['requestState'];
+  /** Where the extension publishes list changes for subscriptions/listen streams. */
+  bus?: ServerEventBus;
   complete?(params: Record<string, unknown>, ctx: ServerContext): Promise<Record<string, unknown>>;
 }
