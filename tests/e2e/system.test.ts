@@ -7,7 +7,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { natsAvailable, postgresAvailable, redisAvailable } from '@planexe/testing/infra';
 import { startSystem, type System } from '../harness/system.ts';
 import { startOtlpReceiver } from '../harness/otlpReceiver.ts';
-import { payloadOf } from '../harness/testServer.ts';
+import { connectModernClient, payloadOf } from '../harness/testServer.ts';
+import { runAgentFlow } from './agentFlowSteps.ts';
 
 const ready = (await postgresAvailable()) && (await redisAvailable()) && (await natsAvailable());
 
@@ -15,13 +16,14 @@ describe.skipIf(!ready)('the distributed system: separate processes, two of ever
   let sys: System;
   let otlp: Awaited<ReturnType<typeof startOtlpReceiver>>;
   let client: Client;
+  let rr: typeof fetch;
   let db: pg.Client;
   beforeAll(async () => {
     otlp = await startOtlpReceiver();
     sys = await startSystem({ basePort: 9400, llmLatencyMs: 40, otlpEndpoint: otlp.url });
     // round-robin over both gateways, per request: no session affinity anywhere
     let n = 0;
-    const rr: typeof fetch = (input, init) => {
+    rr = (input, init) => {
       const u = new URL(String(input instanceof Request ? input.url : input));
       const target = new URL(sys.gateways[n++ % 2]);
       u.host = target.host;
@@ -102,4 +104,18 @@ describe.skipIf(!ready)('the distributed system: separate processes, two of ever
     }
     expect([...services].sort()).toEqual(expect.arrayContaining(['planexe-gateway', 'planexe-tools', 'planexe-worker', 'planexe-stream']));
   }, 240_000);
+
+  it('an SDK v2 client speaking 2026-07-28 runs the agent flow through both gateways, round-robin per request', async () => {
+    const modern = await connectModernClient(`${sys.gateways[0]}/mcp`, { fetch: rr });
+    try {
+      expect(modern.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+      await runAgentFlow(modern, {
+        prompt: `Open a community repair café in Aarhus within six months (2026-07-28) ${Date.now()}`,
+        timeoutMs: 150_000,
+        rebase: (url) => url.replace(/^https?:\/\/[^/]+/, sys.gateways[1]),
+      });
+    } finally {
+      await modern.close();
+    }
+  }, 200_000);
 });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Middleware } from 'koa';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernHttpTransport } from '@modelcontextprotocol/client';
 import { loadServiceConfig } from '@planexe/config';
 import type { DbHandle } from '@planexe/db';
 import { createUser } from '@planexe/db';
@@ -99,6 +100,13 @@ export async function startTestServer(
 export async function connectClient(mcpUrl: string, headers: Record<string, string> = {}): Promise<Client> {
   const client = new Client({ name: 'planexe-test', version: '1.0.0' });
   await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { requestInit: { headers } }));
+  return client;
+}
+
+/** The SDK v2 client pinned to protocol revision 2026-07-28 (per-request envelope, no initialize, no session). */
+export async function connectModernClient(mcpUrl: string, opts: { headers?: Record<string, string>; fetch?: typeof fetch } = {}): Promise<ModernClient> {
+  const client = new ModernClient({ name: 'planexe-test-2026', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+  await client.connect(new ModernHttpTransport(new URL(mcpUrl), { requestInit: { headers: opts.headers ?? {} }, fetch: opts.fetch }));
   return client;
 }
 

@@ -1,10 +1,10 @@
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { MCP_PATH, urls } from '@planexe/contracts';
 import catalog from './cloudCatalog.json' with { type: 'json' };
 import { CloudClient } from './cloudClient.ts';
 import { DEFAULT_URL, isLoopbackUrl, normaliseCloudUrl } from './cloudUrl.ts';
 import { currentLaunch, printConfig } from './printConfig.ts';
-import { createProxyServer } from './proxyServer.ts';
+import { createProxyServerFactory } from './proxyServer.ts';
 
 const HELP = `planexe-local-proxy — PlanExe as a local (stdio) MCP server, with plan_download
 
@@ -68,15 +68,12 @@ export async function runLocalProxy(argv: string[], env: Env): Promise<number> {
   // a server on this machine (`npm start`) has authentication off by default: no key is the normal case there
   if (!env.PLANEXE_MCP_API_KEY && !isLoopbackUrl(urls.mcp)) log('warn', 'PLANEXE_MCP_API_KEY is not set: only the open tools will work on a server that requires keys');
   const client = new CloudClient({ urls, apiKey: env.PLANEXE_MCP_API_KEY?.trim() || undefined });
-  const server = createProxyServer({ client, planexePath: env.PLANEXE_PATH, log });
-  const transport = new StdioServerTransport();
-  const closed = new Promise<void>((resolve) => {
-    transport.onclose = () => resolve();
-    process.stdin.once('end', () => resolve());
+  const closed = new Promise<void>((resolve) => process.stdin.once('end', () => resolve()));
+  const handle = serveStdio(createProxyServerFactory({ client, planexePath: env.PLANEXE_PATH, log }), {
+    onerror: (err) => log('warn', 'stdio transport error', { err: err.message }),
   });
-  await server.connect(transport);
   log('info', 'planexe local proxy ready', { url: urls.mcp, key: env.PLANEXE_MCP_API_KEY ? 'set' : 'unset' });
   await closed;
-  await server.close().catch(() => {});
+  await handle.close().catch(() => {});
   return 0;
 }

@@ -1,5 +1,4 @@
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { Server, type McpServerFactory, type Tool } from '@modelcontextprotocol/server';
 import catalog from './cloudCatalog.json' with { type: 'json' };
 import { RemoteError, type CloudClient } from './cloudClient.ts';
 import { planDownload } from './planDownload.ts';
@@ -22,19 +21,28 @@ const result = (payload: Record<string, unknown>, isError: boolean) => ({
 
 /**
  * The stdio MCP server: the cloud's tools (plan_file_info replaced by plan_download) forwarded to the PlanExe
- * server, and plan_download run here. Tool errors are results (isError), never JSON-RPC errors.
+ * server, and plan_download run here. Tool errors are results (isError), never JSON-RPC errors. A factory, as the
+ * SDK v2 stdio entry (serveStdio) wants: it pins one instance per connection, 2025-era or 2026-07-28 by the
+ * client's opening message.
  */
-export function createProxyServer(o: ProxyOptions): Server {
-  const server = new Server(
-    { name: LOCAL_SERVER_NAME, version: catalog.serverVersion },
-    { capabilities: { tools: { listChanged: false }, resources: { subscribe: false, listChanged: false } }, instructions: catalog.instructions },
-  );
-  const tools = { tools: catalog.tools as any[] };
+export function createProxyServerFactory(o: ProxyOptions): McpServerFactory {
+  const tools = catalog.tools as unknown as Tool[];
   const names = new Set(catalog.tools.map((t) => t.name));
-  server.setRequestHandler(ListToolsRequestSchema, async () => tools);
-  server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: [] }));
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: [] }));
-  server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
+  return () => {
+    const server = new Server(
+      { name: LOCAL_SERVER_NAME, version: catalog.serverVersion },
+      { capabilities: { tools: { listChanged: false }, resources: { subscribe: false, listChanged: false } }, instructions: catalog.instructions },
+    );
+    registerHandlers(server, o, tools, names);
+    return server;
+  };
+}
+
+function registerHandlers(server: Server, o: ProxyOptions, tools: Tool[], names: Set<string>): void {
+  server.setRequestHandler('tools/list', async () => ({ tools }));
+  server.setRequestHandler('resources/list', async () => ({ resources: [] }));
+  server.setRequestHandler('resources/templates/list', async () => ({ resourceTemplates: [] }));
+  server.setRequestHandler('tools/call', async (req, ctx) => {
     const { name } = req.params;
     const args = (req.params.arguments ?? {}) as Record<string, unknown>;
     if (!names.has(name)) return result({ error: { code: 'INVALID_TOOL', message: `Unknown tool: ${name}` } }, true);
@@ -49,8 +57,8 @@ export function createProxyServer(o: ProxyOptions): Server {
               if (received !== 0 && received !== total && now - last < (o.progressEveryMs ?? 200)) return;
               last = now;
               const message = total ? `${Math.floor((100 * received) / total)}% of ${total} bytes` : `${received} bytes`;
-              void extra
-                .sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: received, ...(total ? { total } : {}), message } })
+              void ctx.mcpReq
+                .notify({ method: 'notifications/progress', params: { progressToken: token, progress: received, ...(total ? { total } : {}), message } })
                 .catch(() => {});
             };
       const r = await planDownload(args, { client: o.client, planexePath: o.planexePath, onProgress, log: o.log });
@@ -65,5 +73,4 @@ export function createProxyServer(o: ProxyOptions): Server {
       return result({ error: { code: 'REMOTE_ERROR', message } }, true);
     }
   });
-  return server;
 }

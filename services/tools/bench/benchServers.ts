@@ -3,7 +3,8 @@
  * `READY <port> <plan_id>` and serves until killed.
  *   planexe   — the standalone app (edge + tools) on Postgres (or PGlite when Postgres is absent) with one real plan
  *   koa       — anchor: a minimal Koa + @koa/router handler that parses the same body and returns same-sized JSON
- *   sdk       — anchor: a plain SDK server in stateless mode, a new McpServer + transport per request, one trivial tool
+ *   sdk       — anchor: a plain SDK v1 server in stateless mode, a new McpServer + transport per request, one trivial tool
+ *   sdk2      — anchor: a plain SDK v2 `createMcpHandler` server (2026-07-28), one trivial tool, on node:http
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +14,7 @@ import { koaBody } from 'koa-body';
 import { z } from 'zod';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { createMcpHandler, McpServer as McpServerV2 } from '@modelcontextprotocol/server';
 import { loadServiceConfig } from '@planexe/config';
 import { createPgliteDb, createPostgresDb, insertPlan, migrate } from '@planexe/db';
 import { MemoryBus, MemoryLimits, MemoryQueue } from '@planexe/infra';
@@ -90,6 +92,25 @@ if (scenario === 'planexe') {
     });
     await server.connect(transport);
     await transport.handleRequest(req, res, body);
+  });
+} else if (scenario === 'sdk2') {
+  const handler = createMcpHandler(() => {
+    const server = new McpServerV2({ name: 'anchor', version: '1.0.0' });
+    server.registerTool('plan_status', { inputSchema: z.object({ plan_id: z.string() }) }, async ({ plan_id }) => ({
+      content: [{ type: 'text', text: SAMPLE.replace('00000000-0000-4000-8000-000000000000', plan_id) }],
+    }));
+    return server;
+  });
+  await listen(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    const answer = await handler.fetch(new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers }), {
+      parsedBody: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+    });
+    res.writeHead(answer.status, Object.fromEntries(answer.headers));
+    res.end(Buffer.from(await answer.arrayBuffer()));
   });
 } else {
   console.error(`unknown scenario ${scenario}`);

@@ -1,11 +1,12 @@
 /**
  * plan_status throughput and latency at 64 connections: REST and MCP tools/call on a real plan row of the standalone
- * app (rate limits off), beside a minimal Koa anchor and a plain per-request SDK server anchor. Each server runs in
+ * app (rate limits off) on both protocol revisions, beside a minimal Koa anchor, a plain per-request SDK v1 server
+ * anchor and a plain SDK v2 `createMcpHandler` anchor (2026-07-28). Each server runs in
  * its own process for the whole benchmark; autocannon drives them from this one in interleaved rounds (Koa, REST,
  * MCP, SDK, Koa, …) and every ratio is the median of the per-round ratios. Every response is checked (kit.ts): one
  * failed, non-2xx, JSON-RPC error or isError answer fails the benchmark and prints no figure.
  *   npm run bench:tools [-- --quick]      (BENCH_SECONDS, BENCH_ROUNDS override)
- * Goals: rest-vs-koa, mcp-vs-koa-2025 (MCP-Protocol-Version 2025-11-25).
+ * Goals: rest-vs-koa, mcp-vs-koa-2025 (MCP-Protocol-Version 2025-11-25), mcp-vs-koa-2026 (2026-07-28).
  */
 import { fileURLToPath } from 'node:url';
 import { benchMain, goal, load, measuring, median, QUICK, startNode, verify } from '../../../scripts/bench/kit.ts';
@@ -16,8 +17,23 @@ const CONNECTIONS = 64;
 const SERVERS = fileURLToPath(new URL('./benchServers.ts', import.meta.url));
 
 const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' };
+const MCP_2026_HEADERS = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+  'mcp-protocol-version': '2026-07-28',
+  'mcp-method': 'tools/call',
+  'mcp-name': 'plan_status',
+};
+/** The 2026-07-28 per-request envelope a v2 client sends on every request (no initialize, no session). */
+const ENVELOPE = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientCapabilities': {},
+  'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1.0.0' },
+};
 const REST_HEADERS = { 'content-type': 'application/json' };
 const rest = (planId: string) => JSON.stringify({ tool: 'plan_status', arguments: { plan_id: planId } });
+const mcp2026 = (planId: string) =>
+  JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'plan_status', arguments: { plan_id: planId }, _meta: ENVELOPE } });
 const mcp = (planId: string) => JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'plan_status', arguments: { plan_id: planId } } });
 
 interface Scenario {
@@ -35,7 +51,7 @@ benchMain('tools', async () => {
     const { match } = await startNode(SERVERS, [s], /READY (\d+) (\S+)/);
     return { port: Number(match[1]), planId: match[2] };
   };
-  const [koa, planexe, sdk] = [await start('koa'), await start('planexe'), await start('sdk')];
+  const [koa, planexe, sdk, sdk2] = [await start('koa'), await start('planexe'), await start('sdk'), await start('sdk2')];
   const scenario = (name: string, srv: { port: number; planId: string }, path: string, body: (id: string) => string, headers: Record<string, string>, check: (b: string) => boolean): Scenario => ({
     name, port: srv.port, path, body: body(srv.planId), headers, check, runs: [],
   });
@@ -43,7 +59,9 @@ benchMain('tools', async () => {
     scenario('anchor: Koa + @koa/router, same body/response size', koa, '/mcp/tools/call', rest, REST_HEADERS, verify.rest),
     scenario('PlanExe REST POST /mcp/tools/call plan_status', planexe, '/mcp/tools/call', rest, REST_HEADERS, verify.rest),
     scenario('PlanExe MCP tools/call plan_status (2025-11-25)', planexe, '/mcp', mcp, MCP_HEADERS, verify.mcp),
-    scenario('anchor: plain SDK, new server+transport per request', sdk, '/mcp', mcp, MCP_HEADERS, verify.mcp),
+    scenario('PlanExe MCP tools/call plan_status (2026-07-28)', planexe, '/mcp', mcp2026, MCP_2026_HEADERS, verify.mcp),
+    scenario('anchor: plain SDK v1, server+transport per request', sdk, '/mcp', mcp, MCP_HEADERS, verify.mcp),
+    scenario('anchor: plain SDK v2 createMcpHandler (2026-07-28)', sdk2, '/mcp', mcp2026, MCP_2026_HEADERS, verify.mcp),
   ];
   const opts = (s: Scenario, duration: number) => ({ url: `http://127.0.0.1:${s.port}${s.path}`, method: 'POST' as const, headers: s.headers, body: s.body, connections: CONNECTIONS, duration });
   for (const s of scenarios) await load(`${s.name} (warm-up)`, opts(s, 2), s.check); // JIT, pools, caches
@@ -57,7 +75,7 @@ benchMain('tools', async () => {
   }
   const loadMax = w.end();
 
-  const [k, restRow, mcpRow, sdkRow] = scenarios;
+  const [k, restRow, mcpRow, mcp2026Row, sdkRow, sdk2Row] = scenarios;
   const ratio = (a: Scenario, b: Scenario) => median(a.runs.map((r, i) => r.rps / b.runs[i].rps));
   const pad = (s: string | number, n: number) => String(s).padEnd(n);
   console.log(`\nplan_status, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s (medians; every response checked, 0 failed)\n`);
@@ -70,10 +88,14 @@ benchMain('tools', async () => {
   const restVsKoa = ratio(restRow, k);
   const mcpVsKoa = ratio(mcpRow, k);
   const mcpVsSdk = ratio(mcpRow, sdkRow);
+  const mcp2026VsKoa = ratio(mcp2026Row, k);
+  const mcp2026VsSdk2 = ratio(mcp2026Row, sdk2Row);
   console.log(`\nREST / Koa anchor = ${(restVsKoa * 100).toFixed(0)} % (per round: ${restRow.runs.map((r, i) => ((100 * r.rps) / k.runs[i].rps).toFixed(0)).join(', ')})`);
   console.log(`MCP / Koa anchor = ${(mcpVsKoa * 100).toFixed(0)} % (per round: ${mcpRow.runs.map((r, i) => ((100 * r.rps) / k.runs[i].rps).toFixed(0)).join(', ')})`);
-  console.log(`MCP / plain per-request SDK anchor = ${mcpVsSdk.toFixed(1)}x`);
+  console.log(`MCP 2026-07-28 / Koa anchor = ${(mcp2026VsKoa * 100).toFixed(0)} % (per round: ${mcp2026Row.runs.map((r, i) => ((100 * r.rps) / k.runs[i].rps).toFixed(0)).join(', ')})`);
+  console.log(`MCP 2025 / plain per-request SDK v1 anchor = ${mcpVsSdk.toFixed(2)}x; MCP 2026 / plain SDK v2 anchor = ${mcp2026VsSdk2.toFixed(2)}x`);
   console.log(`1-minute load average during the rounds: max ${loadMax.toFixed(2)}`);
   goal('rest-vs-koa', restVsKoa, loadMax);
   goal('mcp-vs-koa-2025', mcpVsKoa, loadMax);
+  goal('mcp-vs-koa-2026', mcp2026VsKoa, loadMax);
 });

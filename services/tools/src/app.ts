@@ -6,8 +6,8 @@ import { getPlan } from '@planexe/db';
 import { createInternalApp, matchedRoute, requestBaseUrl, sendError } from '@planexe/http';
 import type { ToolContext, ToolDeps } from './deps.ts';
 import { ToolRegistry } from './registry.ts';
-import { createMcpServer } from './mcpServer.ts';
-import { MultiplexTransport } from './multiplexTransport.ts';
+import { createMcpServerFactory } from './mcpServer.ts';
+import type { SurfaceExtension } from './surface.ts';
 import { createMcpHttpHandler } from './mcpHttp.ts';
 import { createToolCallHandler, createToolListHandler } from './restBridge.ts';
 import { reportBytes, zipBytes } from '@planexe/artifact-sources';
@@ -17,6 +17,8 @@ export interface ToolsOptions {
   downloadTokenTtlSeconds: number;
   /** How a request's caller is known: the edge's auth (ctx.state.caller) in every run mode. */
   callerOf?: (ctx: Context) => Caller;
+  /** MCP-only additions (the conformance fixtures), served beside the contract's tools. */
+  extensions?: SurfaceExtension[];
 }
 
 export interface ToolsService {
@@ -30,9 +32,7 @@ const stateCaller = (ctx: Context): Caller => (ctx.state as { caller?: Caller })
 /** The tools service's routes: MCP Streamable HTTP, the REST bridge, and the public example-plan files. */
 export async function createToolsService(deps: ToolDeps, opts: ToolsOptions): Promise<ToolsService> {
   const registry = new ToolRegistry(deps, { downloadTokenTtlSeconds: opts.downloadTokenTtlSeconds });
-  const server = createMcpServer(registry, { surface: 'http' });
-  const transport = new MultiplexTransport();
-  await server.connect(transport);
+  for (const e of opts.extensions ?? []) registry.extend(e);
   const callerOf = opts.callerOf ?? stateCaller;
   const context = (ctx: Context): ToolContext => ({
     caller: callerOf(ctx),
@@ -40,7 +40,12 @@ export async function createToolsService(deps: ToolDeps, opts: ToolsOptions): Pr
     baseUrl: requestBaseUrl(ctx, deps.settings.publicBaseUrl),
   });
 
-  const mcp = createMcpHttpHandler(transport, { maxBodyBytes: opts.maxBodyBytes, context });
+  const mcp = createMcpHttpHandler(createMcpServerFactory(registry, { surface: 'http' }), {
+    maxBodyBytes: opts.maxBodyBytes,
+    context,
+    bus: opts.extensions?.find((e) => e.bus)?.bus,
+    onerror: (err) => deps.log.debug({ err: err.message }, 'mcp request refused or failed'),
+  });
   const listTools = createToolListHandler(registry);
   const callTool = createToolCallHandler(registry, { maxBodyBytes: opts.maxBodyBytes, context });
   const notFound = (ctx: Context) => sendError(ctx, 404, 'NOT_FOUND', 'Example not found');
@@ -63,7 +68,7 @@ export async function createToolsService(deps: ToolDeps, opts: ToolsOptions): Pr
     const m = matchedRoute(ctx);
     switch (m?.route.id) {
       case 'mcp':
-        return mcp(ctx);
+        return mcp.handle(ctx);
       case 'mcp_tools':
         return listTools(ctx);
       case 'mcp_tools_call':
@@ -79,7 +84,7 @@ export async function createToolsService(deps: ToolDeps, opts: ToolsOptions): Pr
     middleware,
     registry,
     close: async () => {
-      await server.close();
+      await mcp.close();
     },
   };
 }

@@ -7,6 +7,7 @@ import type { Logger } from '@planexe/telemetry';
 import { createToolsService, type ToolsService } from './app.ts';
 import { FileModelCatalog, type ModelCatalog } from '@planexe/llm';
 import { StatusCache } from './statusCache.ts';
+import { conformanceExtensions } from './conformanceGate.ts';
 
 /** The config slice the tools read (the tools' and the standalone's schema both have it). */
 export type ToolsServiceConfig = DownloadTokenConfig &
@@ -23,6 +24,7 @@ export type ToolsServiceConfig = DownloadTokenConfig &
   | 'PLANEXE_CONFIG_PATH'
   | 'PLANEXE_LLM_CONFIG_CUSTOM_FILENAME'
   | 'PLANEXE_LLM_CONFIG_WHITELISTED_CLASSES'
+  | 'PLANEXE_MCP_REQUIRE_AUTH'
 >;
 
 export interface ToolsAdapters {
@@ -36,6 +38,8 @@ export interface ToolsAdapters {
   keyCache?: KeyCache;
   /** Default: the profiles on disk (no reachability probes). */
   models?: ModelCatalog;
+  /** Where PLANEXE_CONFORMANCE_FIXTURES is read (default: the process environment). */
+  env?: Record<string, string | undefined>;
 }
 
 export interface ConfiguredTools {
@@ -68,7 +72,11 @@ export async function toolsFromConfig(c: ToolsServiceConfig, d: ToolsAdapters): 
         defaultProfile: normaliseModelProfile(c.PLANEXE_MODEL_PROFILE),
       },
     },
-    { maxBodyBytes: c.PLANEXE_MCP_MAX_BODY_BYTES, downloadTokenTtlSeconds: c.PLANEXE_DOWNLOAD_TOKEN_TTL },
+    {
+      maxBodyBytes: c.PLANEXE_MCP_MAX_BODY_BYTES,
+      downloadTokenTtlSeconds: c.PLANEXE_DOWNLOAD_TOKEN_TTL,
+      extensions: conformanceExtensions(d.env ?? process.env, c.PLANEXE_MCP_REQUIRE_AUTH),
+    },
   );
   return {
     service,

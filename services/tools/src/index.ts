@@ -2,5 +2,4 @@ export * from './app.ts';
 export * from './deps.ts';
 export * from './registry.ts';
 export * from './mcpServer.ts';
-export * from './multiplexTransport.ts';
 export * from './statusCache.ts';

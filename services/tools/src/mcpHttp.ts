@@ -1,9 +1,21 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Context } from 'koa';
-import { SUPPORTED_PROTOCOL_VERSIONS, isJSONRPCRequest, isJSONRPCNotification, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  createMcpHandler,
+  isLegacyRequest,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  WebStandardStreamableHTTPServerTransport,
+  type AuthInfo,
+  type McpServerFactory,
+  type ServerEventBus,
+} from '@modelcontextprotocol/server';
 import { readJsonBody } from '@planexe/http';
-import type { MultiplexTransport } from './multiplexTransport.ts';
 import { CONTEXT_KEY } from './mcpServer.ts';
 import type { ToolContext } from './deps.ts';
+
+/** The 2025 revisions the stateless leg serves (the contract's list; 2026-07-28 is the SDK's modern leg). */
+const LEGACY_VERSIONS = SUPPORTED_PROTOCOL_VERSIONS.filter((v) => v < '2026');
 
 function rpcError(ctx: Context, status: number, code: number, message: string, id: unknown = null) {
   ctx.status = status;
@@ -12,80 +24,98 @@ function rpcError(ctx: Context, status: number, code: number, message: string, i
 }
 
 const acceptsJson = (accept: string) => !accept || /application\/json|application\/\*|\*\/\*/i.test(accept);
+const isRpcMessage = (v: unknown) => !!v && typeof v === 'object' && !Array.isArray(v) && (v as { jsonrpc?: unknown }).jsonrpc === '2.0';
 
-/** A request the SDK would answer with -32603 and a dump of its schema error: the contract's -32602 instead. */
-function invalidParams(msg: { method: string; params?: unknown }): string | undefined {
-  if (msg.method === 'initialize') {
-    const p = msg.params as { protocolVersion?: unknown; capabilities?: unknown; clientInfo?: unknown } | undefined;
-    if (!p || typeof p !== 'object') return 'Invalid params: initialize needs params {protocolVersion, capabilities, clientInfo}';
-    const missing = (['protocolVersion', 'capabilities', 'clientInfo'] as const).filter((k) => p[k] === undefined || p[k] === null);
-    if (missing.length) return `Invalid params: initialize params lack ${missing.join(', ')}`;
-    if (typeof p.protocolVersion !== 'string') return 'Invalid params: protocolVersion must be a string';
+/** The Koa request as a fetch `Request` without a body (the SDK is handed the parsed body). */
+function toWebRequest(ctx: Context, signal: AbortSignal): Request {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(ctx.headers)) {
+    if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
   }
-  return undefined;
+  return new Request(`http://${ctx.host || 'localhost'}${ctx.url}`, { method: ctx.method, headers, signal });
 }
 
 /**
- * Streamable HTTP in stateless JSON-response mode (spec/http.md §6.1) over one shared server: POST carries one
- * JSON-RPC message and gets one JSON answer; no session ids; DELETE is refused. The route table gives this handler
- * POST, HEAD and DELETE only (GET, the idle stream, belongs to the stream service under the SSE caps; OPTIONS and
- * other methods are answered by the edge).
+ * /mcp on the SDK v2 packages, one server factory behind both legs:
+ * - 2026-07-28 (a request carrying the per-request `_meta` envelope): `createMcpHandler` in strict modern mode —
+ *   header/body agreement (-32020), server/discover, subscriptions/listen, removed methods (404, -32601).
+ * - 2025-era: a fresh instance per request over the SDK's streamable HTTP transport in stateless JSON-response
+ *   mode (spec/http.md §6.1). `createMcpHandler`'s own legacy fallback would answer with SSE, which the contract's
+ *   2025 surface never does, so this leg is composed here as the SDK documents (`isLegacyRequest`).
+ * This adapter moves a Koa request in and the fetch Response out: the body is read (size-capped) by our reader,
+ * which the edge shares. The route table gives this handler POST, HEAD and DELETE (GET, the 2025 idle stream, is
+ * the stream service's).
  */
-export function createMcpHttpHandler(transport: MultiplexTransport, opts: { maxBodyBytes: number; context: (ctx: Context) => ToolContext }) {
-  return async function mcpHttp(ctx: Context): Promise<void> {
-    const method = ctx.method;
-    if (method === 'HEAD') {
+export function createMcpHttpHandler(factory: McpServerFactory, opts: { maxBodyBytes: number; context: (ctx: Context) => ToolContext; onerror?: (err: Error) => void; bus?: ServerEventBus }) {
+  const modern = createMcpHandler(factory, { legacy: 'reject', maxRequestBodySize: opts.maxBodyBytes, onerror: opts.onerror, bus: opts.bus });
+
+  async function legacy(request: Request, parsedBody: unknown, authInfo: AuthInfo): Promise<Response> {
+    const server = await factory({ era: 'legacy', authInfo, requestInfo: request });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+      supportedProtocolVersions: LEGACY_VERSIONS,
+    });
+    await server.connect(transport);
+    try {
+      return await transport.handleRequest(request, { parsedBody, authInfo });
+    } finally {
+      void server.close();
+    }
+  }
+
+  async function mcpHttp(ctx: Context): Promise<void> {
+    if (ctx.method === 'HEAD') {
       ctx.status = 200;
       ctx.type = 'application/json';
       ctx.body = '';
       return;
     }
-    if (method === 'DELETE') return rpcError(ctx, 405, -32000, 'Method Not Allowed: Session termination not supported');
-    if (method !== 'POST') {
-      ctx.set('Allow', 'GET, POST, DELETE');
-      return rpcError(ctx, 405, -32000, 'Method Not Allowed.');
-    }
+    if (ctx.method === 'DELETE') return rpcError(ctx, 405, -32000, 'Method Not Allowed: Session termination not supported');
     if (!/^application\/json/i.test(ctx.get('content-type'))) {
       ctx.status = 400;
       ctx.type = 'text/plain';
       ctx.body = 'Invalid Content-Type header';
       return;
     }
-    if (!acceptsJson(ctx.get('accept'))) {
-      return rpcError(ctx, 406, -32600, 'Not Acceptable: Client must accept application/json', 'server-error');
-    }
     const body = await readJsonBody(ctx, opts.maxBodyBytes);
     if (!body.ok) return rpcError(ctx, 400, -32700, 'Parse error: Invalid JSON');
-    const parsed = JSONRPCMessageSchema.safeParse(body.value);
-    if (Array.isArray(body.value) || !parsed.success) {
-      return rpcError(ctx, 400, -32602, 'Validation error: body must be one JSON-RPC 2.0 message (batches are not supported)');
-    }
-    const msg = parsed.data;
-    const extra = {
-      authInfo: { token: '', clientId: 'planexe', scopes: [], extra: { [CONTEXT_KEY]: opts.context(ctx) } },
-      requestInfo: { headers: ctx.headers as Record<string, string> },
+    const parsedBody = body.value;
+
+    // a client that goes away mid-exchange cancels it (the response closing before it finished)
+    const abort = new AbortController();
+    const onClose = () => {
+      if (!ctx.res.writableFinished) abort.abort();
     };
-    if (!isJSONRPCRequest(msg)) {
-      if (isJSONRPCNotification(msg)) transport.notify(msg, extra);
-      ctx.status = 202;
-      ctx.body = '';
+    ctx.res.once('close', onClose);
+    const authInfo: AuthInfo = { token: '', clientId: 'planexe', scopes: [], extra: { [CONTEXT_KEY]: opts.context(ctx) } };
+    const request = toWebRequest(ctx, abort.signal);
+    let res: Response;
+    if (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: opts.maxBodyBytes })) {
+      if (!isRpcMessage(parsedBody)) {
+        return rpcError(ctx, 400, -32602, 'Validation error: body must be one JSON-RPC 2.0 message (batches are not supported)');
+      }
+      if (!acceptsJson(ctx.get('accept'))) {
+        return rpcError(ctx, 406, -32600, 'Not Acceptable: Client must accept application/json', 'server-error');
+      }
+      // the 2025 surface answers JSON to any client that takes it (curl sends no Accept); the SDK transport wants both
+      request.headers.set('accept', 'application/json, text/event-stream');
+      res = await legacy(request, parsedBody, authInfo);
+    } else {
+      res = await modern.fetch(request, { authInfo, parsedBody });
+    }
+    ctx.status = res.status;
+    res.headers.forEach((value, key) => ctx.set(key, value));
+    if (res.body && /^text\/event-stream/i.test(res.headers.get('content-type') ?? '')) {
+      // a stream (progress before a result, subscriptions/listen): handed on unbuffered; its end ends the exchange
+      ctx.req.socket.setNoDelay(true);
+      ctx.body = Readable.fromWeb(res.body as NodeReadableStream);
       return;
     }
-    const bad = invalidParams(msg as { method: string; params?: unknown });
-    if (bad) return rpcError(ctx, 200, -32602, bad, msg.id);
-    const version = ctx.get('mcp-protocol-version');
-    if (msg.method !== 'initialize' && version && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
-      return rpcError(
-        ctx,
-        400,
-        -32000,
-        `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`,
-        msg.id,
-      );
-    }
-    const answer = await transport.request(msg as any, extra);
-    ctx.status = 200;
-    ctx.type = 'application/json';
-    ctx.body = answer;
-  };
+    ctx.res.off('close', onClose);
+    // an empty answer (202 to a notification) stays '' : Koa turns a null body into a 204
+    ctx.body = res.body ? Buffer.from(await res.arrayBuffer()) : '';
+  }
+
+  return { handle: mcpHttp, close: () => modern.close() };
 }

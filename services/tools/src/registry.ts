@@ -22,6 +22,7 @@ import { resumePlan, retryPlan } from './handlers/retryPlan.ts';
 import { planFileInfo } from './handlers/planFileInfo.ts';
 import { listPlans } from './handlers/listPlans.ts';
 import { sendFeedback } from './handlers/sendFeedback.ts';
+import type { SurfaceExtension } from './surface.ts';
 
 type Handler = (deps: ToolDeps, args: any, ctx: ToolContext, raw: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
@@ -111,6 +112,8 @@ export interface ListedTool {
 export class ToolRegistry {
   readonly definitions: ToolDefinition[];
   readonly listed: ListedTool[];
+  /** MCP-only additions (the conformance fixtures); REST and the contract's lists never include them. */
+  readonly extensions: SurfaceExtension[] = [];
   private readonly byName: Map<string, ToolDefinition>;
 
   constructor(
@@ -127,6 +130,13 @@ export class ToolRegistry {
       outputSchema: toolOutputJsonSchema(d.output),
       annotations: d.annotations,
     }));
+  }
+
+  /** Adds an extension's tools, prompts and resources to the MCP surface. Call before building a server factory. */
+  extend(extension: SurfaceExtension): void {
+    const taken = new Set([...this.definitions.map((d) => d.name), ...this.extensions.flatMap((e) => e.tools ?? []).map((t) => t.definition.name)]);
+    for (const t of extension.tools ?? []) if (taken.has(t.definition.name)) throw new Error(`tool ${t.definition.name} is already registered`);
+    this.extensions.push(extension);
   }
 
   has(name: string): name is ToolName {

@@ -1,4 +1,4 @@
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { anonymousCaller, DownloadTokens, KeyCache } from '@planexe/auth';
 import { loadServiceConfigOrExit, postgresUrl } from '@planexe/config';
 import { loadExamplePrompts, normaliseModelProfile } from '@planexe/contracts';
@@ -6,7 +6,7 @@ import { createPgliteDb, createPostgresDb, migrate } from '@planexe/db';
 import { MemoryBus, MemoryQueue } from '@planexe/infra';
 import { createLogger } from '@planexe/telemetry';
 import { ToolRegistry } from './registry.ts';
-import { createMcpServer } from './mcpServer.ts';
+import { createMcpServerFactory } from './mcpServer.ts';
 import { FileModelCatalog } from '@planexe/llm';
 
 /**
@@ -39,13 +39,17 @@ const registry = new ToolRegistry(
   },
   { downloadTokenTtlSeconds: config.PLANEXE_DOWNLOAD_TOKEN_TTL },
 );
-const server = createMcpServer(registry, {
-  surface: 'stdio',
-  defaultContext: () => ({ caller: anonymousCaller(), surface: 'stdio', baseUrl: config.PLANEXE_MCP_PUBLIC_BASE_URL }),
-});
-await server.connect(new StdioServerTransport());
+// the SDK v2 entry picks the era from the opening message: a 2025 initialize pins a 2025 instance, a 2026-07-28
+// server/discover or enveloped request a modern one, from the same factory
+const handle = serveStdio(
+  createMcpServerFactory(registry, {
+    surface: 'stdio',
+    defaultContext: () => ({ caller: anonymousCaller(), surface: 'stdio', baseUrl: config.PLANEXE_MCP_PUBLIC_BASE_URL }),
+  }),
+  { onerror: (err) => log.warn({ err: err.message }, 'stdio transport error') },
+);
 const stop = async () => {
-  await server.close();
+  await handle.close();
   await dbh.close();
   process.exit(0);
 };

@@ -2,6 +2,8 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Client as ModernClient } from '@modelcontextprotocol/client';
+import { StdioClientTransport as ModernStdioTransport } from '@modelcontextprotocol/client/stdio';
 import { TOOL_NAMES } from '@planexe/contracts';
 import { createTestPostgresDb, postgresAvailable } from '@planexe/testing/infra';
 import { createUserWithKey, payloadOf, TEST_SECRET } from '../../../tests/harness/testServer.ts';
@@ -58,4 +60,22 @@ describe('MCP tool surface over stdio', () => {
     const missing = await client.callTool({ name: 'plan_stop', arguments: {} });
     expect(payloadOf(missing).error.code).toBe('INVALID_ARGUMENT');
   });
+});
+
+describe('MCP over stdio, 2026-07-28', () => {
+  it('the SDK v2 client pinned to 2026-07-28 lists the tools and gets contract errors (the era chosen by its opening)', async () => {
+    const env: Record<string, string> = { ...(process.env as Record<string, string>), PLANEXE_DATA_DIR: 'memory://', PLANEXE_LOG_LEVEL: 'silent' };
+    const client = new ModernClient({ name: 'stdio-2026', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' }, probe: { timeoutMs: 120_000 } } });
+    // on stdio the SDK probes with server/discover in a disposable sibling process, then starts the session's own
+    await client.connect(new ModernStdioTransport({ command: process.execPath, args: ['--import', 'tsx', 'services/tools/src/stdio.ts'], cwd: root, env, stderr: 'pipe' }));
+    try {
+      expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual([...TOOL_NAMES]);
+      const r = (await client.callTool({ name: 'plan_status', arguments: { plan_id: 'no-such-plan' } })) as any;
+      expect(r.isError).toBe(true);
+      expect(r.structuredContent.error.code).toBe('PLAN_NOT_FOUND');
+    } finally {
+      await client.close();
+    }
+  }, 240_000);
 });

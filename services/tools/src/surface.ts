@@ -1,0 +1,43 @@
+import type { ListResourceTemplatesResult, Prompt, Resource, ServerCapabilities, ServerContext, ServerEventBus, ServerOptions, Tool } from '@modelcontextprotocol/server';
+
+/**
+ * MCP surface beyond the contract's tools: what an extension (the conformance fixtures) adds to the registry. Each
+ * entry is served on every protocol revision by the same server factory as the contract tools, so an extension can
+ * never see a different transport than the real tools do.
+ */
+export interface SurfaceTool {
+  /** The tools/list entry (name, description, inputSchema, …). */
+  definition: Tool;
+  call(args: Record<string, unknown>, ctx: ServerContext): Promise<Record<string, unknown>>;
+}
+
+export interface SurfacePrompt {
+  definition: Prompt;
+  get(args: Record<string, string>, ctx: ServerContext): Promise<Record<string, unknown>>;
+}
+
+export interface SurfaceResource {
+  definition: Resource;
+  read(uri: string, ctx: ServerContext): Promise<Record<string, unknown>>;
+}
+
+export interface SurfaceTemplate {
+  definition: ListResourceTemplatesResult['resourceTemplates'][number];
+  /** The template's variables when `uri` is one of its resources, else undefined. */
+  match(uri: string): Record<string, string> | undefined;
+  read(uri: string, vars: Record<string, string>, ctx: ServerContext): Promise<Record<string, unknown>>;
+}
+
+export interface SurfaceExtension {
+  /** Capabilities the extension needs beyond the contract's (logging, completions, resource subscriptions). */
+  capabilities?: ServerCapabilities;
+  tools?: SurfaceTool[];
+  prompts?: SurfacePrompt[];
+  resources?: SurfaceResource[];
+  templates?: SurfaceTemplate[];
+  /** Verifies multi-round-trip requestState (the SDK hook) for the extension's input-required tools. */
+  requestState?: ServerOptions['requestState'];
+  /** Where the extension publishes list changes for subscriptions/listen streams. */
+  bus?: ServerEventBus;
+  complete?(params: Record<string, unknown>, ctx: ServerContext): Promise<Record<string, unknown>>;
+}
