@@ -108,7 +108,7 @@ export function createEdge(d: EdgeDeps): Edge {
   );
   const handlers: EdgeHandlers = {
     ...healthHandlers({ requireAuth: c.PLANEXE_MCP_REQUIRE_AUTH, checks: d.health }, lifecycle),
-    ...discoveryHandlers({ requireAuth: c.PLANEXE_MCP_REQUIRE_AUTH, glamaEmail: c.PLANEXE_MCP_GLAMA_MAINTAINER_EMAIL }),
+    ...discoveryHandlers({ requireAuth: c.PLANEXE_MCP_REQUIRE_AUTH, glamaEmail: c.PLANEXE_MCP_GLAMA_MAINTAINER_EMAIL, publicBaseUrl: c.PLANEXE_MCP_PUBLIC_BASE_URL }),
     ...docsHandlers({ requireAuth: c.PLANEXE_MCP_REQUIRE_AUTH, downloadTokenTtlSeconds: c.PLANEXE_DOWNLOAD_TOKEN_TTL, planCreateCost: c.PLANEXE_MCP_PLAN_CREATE_COST }),
   };
   app.use(async (ctx, next) => {

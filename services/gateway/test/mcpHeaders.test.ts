@@ -50,7 +50,7 @@ describe('MCP headers at the edge (standalone, auth on)', () => {
   ])('%s: %s → 400 -32020 with the id, with or without a key, no budget spent', async (_v, _what, headers, body) => {
     const { key } = await createUserWithKey(dbh.db, 100);
     const before = await remaining(key);
-    for (const auth of [{}, { 'x-api-key': key }]) {
+    for (const auth of [{}, { 'x-api-key': key }] as Record<string, string>[]) {
       const r = await post(body, { ...headers, ...auth });
       expect(r.status).toBe(400);
       const j: any = await r.json();
