@@ -49,6 +49,7 @@ export const TEST_STAGES: readonly TestStage[] = [
   { name: 'faults', title: 'fault injection', config: 'vitest.faults.config.ts', quick: { env: { FAULTS_QUICK: '1' } } },
   { name: 'containers', title: 'container images', config: 'vitest.containers.config.ts' },
   { name: 'bench', title: "the benchmark kit's own tests", config: 'vitest.bench.config.ts' },
+  { name: 'conformance', title: 'MCP conformance suite 0.2 (2025-11-25 and 2026-07-28) against npm start', config: 'vitest.conformance.config.ts' },
   {
     name: 'e2e-node24',
     title: 'end-to-end suites on Node 24 (current LTS)',

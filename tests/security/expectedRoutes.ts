@@ -32,6 +32,8 @@ export const EXPECTED_ROUTES: ExpectedRoute[] = [
   open('docs_oauth2_redirect', '/docs/oauth2-redirect'),
   open('docs_oauth2_redirect_js', '/docs/oauth2-redirect.js'),
   open('redoc', '/redoc'),
+  open('mcp_server_card', '/mcp/server-card'),
+  open('ai_catalog', '/.well-known/ai-catalog.json'),
   open('server_card', '/.well-known/mcp/server-card.json'),
   open('glama', '/.well-known/glama.json'),
   open('llms_txt', '/llms.txt'),
@@ -53,7 +55,10 @@ export function allowOf(path: string): string[] {
 }
 
 /** The JSON-RPC methods a request without a key may use (spec/http.md §3.2), and the free ones (no budget). */
-export const PUBLIC_RPC = ['initialize', 'notifications/initialized', 'tools/list', 'prompts/list', 'prompts/get', 'resources/list', 'resources/templates/list', 'ping'];
-export const FREE_RPC = ['initialize', 'ping', 'tools/list', 'prompts/list', 'resources/list', 'resources/templates/list'];
+export const PUBLIC_RPC = ['initialize', 'server/discover', 'notifications/initialized', 'tools/list', 'prompts/list', 'prompts/get', 'resources/list', 'resources/templates/list', 'ping'];
+export const FREE_RPC = ['initialize', 'server/discover', 'ping', 'tools/list', 'prompts/list', 'resources/list', 'resources/templates/list'];
 export const PUBLIC_TOOLS = ['example_plans', 'example_prompts', 'model_profiles'];
 export const isFree = (m: unknown) => typeof m === 'string' && (FREE_RPC.includes(m) || m.startsWith('notifications/'));
+
+/** The MCP request headers' methods whose body field `Mcp-Name` mirrors (MCP 2026-07-28, SEP-2243). */
+export const NAME_FIELD: Record<string, string> = { 'tools/call': 'name', 'prompts/get': 'name', 'resources/read': 'uri' };

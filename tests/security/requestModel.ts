@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { EXPECTED_ROUTES, PUBLIC_RPC, PUBLIC_TOOLS, isFree, type ExpectedRoute } from './expectedRoutes.ts';
+import { EXPECTED_ROUTES, NAME_FIELD, PUBLIC_RPC, PUBLIC_TOOLS, isFree, type ExpectedRoute } from './expectedRoutes.ts';
 import type { Principals } from './securityServers.ts';
 
 export type KeyKind = 'none' | 'wrong' | 'revoked' | 'other' | 'valid';
@@ -37,6 +37,15 @@ export interface GenRequest {
   body?: { kind: 'rpc'; messages: RpcMsg[]; batch: boolean; dupMethod?: string } | { kind: 'rest'; tool: string; dupTool?: string } | { kind: 'junk' } | { kind: 'huge' };
   chunked: boolean;
   acceptStream: boolean;
+  /** MCP request headers (MCP-Protocol-Version, Mcp-Method, Mcp-Name): absent, agreeing with the body, or not. */
+  mcp?: McpHeaders;
+}
+
+export interface McpHeaders {
+  version?: string;
+  method?: string;
+  /** As sent (an invalid `=?base64?…?=` value included). */
+  name?: string;
 }
 
 export interface RpcMsg {
@@ -46,7 +55,7 @@ export interface RpcMsg {
 
 /** Method tokens Node's HTTP parser knows (it answers 400 to any other before the application sees it). */
 const METHODS = ['GET', 'HEAD', 'POST', 'DELETE', 'PUT', 'PATCH', 'OPTIONS', 'PROPFIND', 'TRACE', 'MKCOL', 'SEARCH', 'PURGE'];
-const RPC = [...PUBLIC_RPC, 'tools/call', 'tools/call', 'tools/call', 'resources/read', 'completion/complete', 'logging/setLevel'];
+const RPC = [...PUBLIC_RPC, 'tools/call', 'tools/call', 'tools/call', 'resources/read', 'completion/complete', 'logging/setLevel', 'subscriptions/listen'];
 const TOOLS = [...PUBLIC_TOOLS, 'plan_status', 'plan_list', 'plan_stop', 'plan_file_info'];
 
 const rpcMsg: fc.Arbitrary<RpcMsg> = fc.record({ method: fc.constantFrom(...RPC), tool: fc.constantFrom(...TOOLS) }).map((m) => (m.method === 'tools/call' ? m : { method: m.method }));
@@ -77,6 +86,10 @@ export const genRequest: fc.Arbitrary<GenRequest> = fc
     dupTool: fc.option(fc.constantFrom(...TOOLS), { nil: undefined }),
     chunked: fc.boolean(),
     acceptStream: fc.constantFrom(true, true, false),
+    mcpKind: fc.constantFrom('none', 'none', 'agree', 'agree', 'disagree', 'bad-name'),
+    mcpVersion: fc.constantFrom(undefined, '2025-11-25', '2026-07-28', '2026-07-28'),
+    mcpMethod: fc.constantFrom(...RPC),
+    mcpName: fc.constantFrom(...TOOLS, 'plan_create'),
   })
   .map((g): GenRequest => {
     const method = g.ownMethod ? g.route.methods[g.methodPick % g.route.methods.length] : g.anyMethod;
@@ -87,7 +100,13 @@ export const genRequest: fc.Arbitrary<GenRequest> = fc
     else if (sendsBody && g.bodyKind === 'rest') body = { kind: 'rest', tool: g.tool, dupTool: g.dupTool };
     else if (sendsBody && g.bodyKind === 'junk') body = { kind: 'junk' };
     else if (sendsBody && g.bodyKind === 'huge') body = { kind: 'huge' };
-    return { route: g.route, mutation: g.mutation, pick: g.pick, method, key: g.key, planRef: g.planRef, file: g.file, withToken: g.withToken, body, chunked: g.chunked && !!body, acceptStream: g.acceptStream };
+    let mcp: McpHeaders | undefined;
+    if (g.mcpKind === 'agree') {
+      const first = body?.kind === 'rpc' ? body.messages[0] : { method: g.mcpMethod, tool: g.mcpName };
+      mcp = { version: g.mcpVersion, method: first.method, name: first.method === 'tools/call' ? first.tool : undefined };
+    } else if (g.mcpKind === 'disagree') mcp = { version: g.mcpVersion, method: g.mcpMethod, name: g.mcpMethod === 'tools/call' ? g.mcpName : undefined };
+    else if (g.mcpKind === 'bad-name') mcp = { version: g.mcpVersion, method: 'tools/call', name: '=?base64?not base64?=' };
+    return { route: g.route, mutation: g.mutation, pick: g.pick, method, key: g.key, planRef: g.planRef, file: g.file, withToken: g.withToken, body, chunked: g.chunked && !!body, acceptStream: g.acceptStream, mcp };
   });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -253,4 +272,43 @@ export function isCharged(route: ExpectedRoute, method: string, body: unknown): 
   if (method !== 'POST' || route.id === 'mcp_tools_call' || body === undefined) return true;
   const msgs: any[] = Array.isArray(body) ? body : [body];
   return !(msgs.length && msgs.every((m) => m && typeof m === 'object' && isFree(m.method)));
+}
+
+/** The MCP headers as request headers. */
+export function mcpHeaderLines(h: McpHeaders | undefined): Record<string, string> {
+  if (!h) return {};
+  return {
+    ...(h.version ? { 'mcp-protocol-version': h.version } : {}),
+    ...(h.method ? { 'mcp-method': h.method } : {}),
+    ...(h.name ? { 'mcp-name': h.name } : {}),
+  };
+}
+
+const nameIsValid = (n: string | undefined) => n === undefined || !n.startsWith('=?base64?');
+
+/**
+ * Whether the edge classifies a POST to the MCP endpoint from its headers alone, the body unparsed: only a request
+ * of the 2026-07-28 era (whose server refuses any header/body disagreement) claiming a method that costs budget and,
+ * without a key, one that is not public; and only a single JSON object within the body limit.
+ */
+export function headerOnly(route: ExpectedRoute, method: string, h: McpHeaders | undefined, hasKey: boolean, bodyText: string | undefined): boolean {
+  if (route.id !== 'mcp' || method !== 'POST' || !h || bodyText === undefined) return false;
+  if (h.version !== '2026-07-28' || !h.method || !nameIsValid(h.name) || isFree(h.method)) return false;
+  const publicClaim = PUBLIC_RPC.includes(h.method) || (h.method === 'tools/call' && !!h.name && PUBLIC_TOOLS.includes(h.name));
+  if (!hasKey && publicClaim) return false;
+  return bodyText.trimStart().startsWith('{');
+}
+
+/** Whether headers and a parsed body disagree (what the edge must refuse with -32020 when it reads the body). */
+export function headersDisagree(h: McpHeaders | undefined, body: unknown): boolean {
+  if (!h || body === undefined) return false;
+  if (!nameIsValid(h.name)) return true;
+  const msgs: any[] = Array.isArray(body) ? body : [body];
+  return msgs.some((m) => {
+    if (!m || typeof m !== 'object' || Array.isArray(m) || typeof m.method !== 'string') return false;
+    if (h.method !== undefined && h.method !== m.method) return true;
+    const field = NAME_FIELD[m.method];
+    const value = field && m.params && typeof m.params === 'object' ? m.params[field] : undefined;
+    return h.name !== undefined && typeof value === 'string' && value !== h.name;
+  });
 }

@@ -2,7 +2,8 @@
  * Route policy, property-based: generated requests for every route of the table and near-misses of every path
  * (letter case, `//`, `/./`, `%2e`, `%2f`, percent-encoded letters, trailing `/`, `.` and `;`, `..` and NUL in
  * parameters), on the route's methods and others (HEAD and OPTIONS with bodies too), with JSON-RPC bodies, batches
- * and duplicated JSON keys, with no key, a wrong key, a revoked key, another user's key and the owner's key — in
+ * and duplicated JSON keys, with MCP request headers (MCP-Protocol-Version, Mcp-Method, Mcp-Name) absent, agreeing
+ * with the body or not, with no key, a wrong key, a revoked key, another user's key and the owner's key — in
  * standalone mode and through the distributed gateway. Each answer must be exactly the matched route's policy:
  * 404 for no route, 405 + Allow for a wrong method, the route's auth class, body limit and rate budget, the owner's
  * data only for the owner; never a 5xx.
@@ -15,7 +16,7 @@ import { ROUTES } from '@planexe/contracts';
 import type { DbHandle } from '@planexe/db';
 import { createTestPgliteDb } from '@planexe/testing/infra';
 import { allowOf, EXPECTED_ROUTES } from './expectedRoutes.ts';
-import { buildBody, buildPath, genRequest, isCharged, isPublic, type GenRequest } from './requestModel.ts';
+import { buildBody, buildPath, genRequest, headerOnly, headersDisagree, isCharged, isPublic, mcpHeaderLines, type GenRequest } from './requestModel.ts';
 import { DOWNLOAD_LIMIT, MAIN_LIMIT, MAX_BODY, startSecurityServer, type Mode, type SecurityServer } from './securityServers.ts';
 import { closeRawAgent, sendRaw, type RawAnswer } from './sendRaw.ts';
 
@@ -55,7 +56,13 @@ function violation(g: GenRequest, srv: SecurityServer, path: string, sent: { bod
   }
   // the route's auth class
   const declared = sent.body === undefined ? 0 : Buffer.byteLength(sent.body);
-  const bodyRead = route.body !== 'none' && g.method === 'POST' && sent.body !== undefined && (g.chunked ? declared <= MAX_BODY : declared <= MAX_BODY);
+  const fits = declared <= MAX_BODY;
+  // MCP headers: classified from them alone (body unparsed), or checked against the body the edge reads
+  const fromHeaders = fits && headerOnly(route, g.method, g.mcp, g.key !== 'none', sent.body);
+  if (route.id === 'mcp' && g.method === 'POST' && fits && !fromHeaders && headersDisagree(g.mcp, sent.parsed)) {
+    return a.status === 400 && json(a.body)?.error?.code === -32020 ? undefined : `header/body disagreement: expected 400 -32020, got ${a.status} ${a.body.slice(0, 120)}`;
+  }
+  const bodyRead = route.body !== 'none' && g.method === 'POST' && sent.body !== undefined && fits && !fromHeaders;
   const tokenOk = route.auth === 'token-or-key' && sent.withToken && target.params.plan_id === p.planId && target.params.filename === 'report.html';
   let allowed: boolean;
   let refusal: 401 | 403 | undefined;
@@ -91,7 +98,8 @@ function violation(g: GenRequest, srv: SecurityServer, path: string, sent: { bod
     if (g.chunked && route.body === 'json-length-required') return a.status === 411 ? undefined : `expected 411, got ${a.status}`;
   }
   // the budget charged: RateLimit-Limit names it, and free requests carry none
-  const charged = isCharged(route, g.method, sent.parsed);
+  // a header-only classification charges what the header claims (never a free method)
+  const charged = fromHeaders || isCharged(route, g.method, sent.parsed);
   const limit = a.headers['ratelimit-limit'];
   const want = charged ? String(route.rate === 'download' ? DOWNLOAD_LIMIT : MAIN_LIMIT) : undefined;
   if (limit !== want) return `budget: expected RateLimit-Limit ${want}, got ${limit}`;
@@ -147,12 +155,13 @@ describe.each(['standalone', 'distributed'] as Mode[])('route policy, generated 
               accept: g.acceptStream ? 'application/json, text/event-stream' : 'application/json',
               ...(body ? { 'content-type': 'application/json' } : {}),
               ...(keyOf ? { 'x-api-key': keyOf } : {}),
+              ...mcpHeaderLines(g.mcp),
             };
             const query = g.withToken ? `?token=${p.reportToken}` : '';
             const answer = await sendRaw(srv.url, { method: g.method, path: built.path + query, headers, body: body?.text, chunked: g.chunked });
             sent++;
             const v = violation(g, srv, built.path, { body: body?.text, parsed: body?.parsed, withToken: g.withToken }, answer);
-            return v && `${g.method} ${built.path}${query ? '?token=…' : ''} key=${g.key} body=${body?.text.slice(0, 100) ?? '-'}${g.chunked ? ' (chunked)' : ''}: ${v}`;
+            return v && `${g.method} ${built.path}${query ? '?token=…' : ''} key=${g.key} mcp=${JSON.stringify(g.mcp ?? {})} body=${body?.text.slice(0, 100) ?? '-'}${g.chunked ? ' (chunked)' : ''}: ${v}`;
           }),
         );
         // recorded rather than failed at once: the report lists what broke (with the request line), not a 16-request tuple

@@ -1,7 +1,10 @@
 import { PUBLIC_TOOLS, type RouteSpec } from '@planexe/contracts';
 
+// 2026-07-28 has no handshake: server/discover takes initialize's place. subscriptions/listen is NOT public: it holds
+// a stream open, and an open keyless stream on POST would escape the caps GET /mcp streams count against.
 const PUBLIC_METHODS = new Set([
   'initialize',
+  'server/discover',
   'notifications/initialized',
   'tools/list',
   'prompts/list',

@@ -10,3 +10,4 @@ export * from './jsonSchema.ts';
 export * from './promptCatalog.ts';
 export * from './uuid.ts';
 export * from './routes.ts';
+export * from './discoveryDocs.ts';

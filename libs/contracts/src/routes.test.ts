@@ -21,6 +21,8 @@ describe('route matching: once, exactly', () => {
     ['GET', '/download/a%20b/run.zip', 'download'],
     ['GET', '/examples/x/report.html', 'example_file'],
     ['GET', '/.well-known/mcp/server-card.json', 'server_card'],
+    ['GET', '/mcp/server-card', 'mcp_server_card'],
+    ['HEAD', '/.well-known/ai-catalog.json', 'ai_catalog'],
   ])('%s %s → %s', (method, path, want) => expect(id(method, path)).toBe(want));
 
   it.each([
@@ -115,7 +117,9 @@ describe('no second spelling of a public path', () => {
       const body = code
         .replace(/^\s*(import|export)\b[^;]*from\s+['"][^'"]+['"];?$/gm, '')
         // other parties' URLs (a JSON schema's home) are not our paths
-        .replace(/https:\/\/glama\.ai\/[^'"`\s]*/g, '');
+        .replace(/https:\/\/glama\.ai\/[^'"`\s]*/g, '')
+        // media types (application/mcp-server-card+json) are not paths
+        .replace(/application\/mcp-[\w+.-]+/g, '');
       // in a string literal or template: right after the quote or an interpolation, or inside a URL
       if (/(?:['"`}]|[\w.-])\/(?:mcp\b(?!\.js)|download\/|sse\/plan\/)/.test(body)) {
         offenders.push(rel);

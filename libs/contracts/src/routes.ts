@@ -55,6 +55,8 @@ export type RouteId =
   | 'docs_oauth2_redirect_js'
   | 'redoc'
   | 'server_card'
+  | 'mcp_server_card'
+  | 'ai_catalog'
   | 'glama'
   | 'llms_txt'
   | 'llm_txt'
@@ -90,6 +92,10 @@ export const ROUTES: readonly RouteSpec[] = [
   open('docs_oauth2_redirect', '/docs/oauth2-redirect'),
   open('docs_oauth2_redirect_js', '/docs/oauth2-redirect.js'),
   open('redoc', '/redoc'),
+  // the SEP-2127 server card (2026-07-28 discovery) and the AI catalog that points at it; server_card is the older
+  // well-known spelling, kept as an alias that serves the same card
+  open('mcp_server_card', `${MCP}/server-card`),
+  open('ai_catalog', '/.well-known/ai-catalog.json'),
   open('server_card', '/.well-known/mcp/server-card.json'),
   open('glama', '/.well-known/glama.json'),
   open('llms_txt', '/llms.txt'),
@@ -230,10 +236,11 @@ export const MCP_PATH = ROUTE.mcp.path;
 export const REST_BRIDGE_PATHS = [ROUTE.mcp_tools_call.path, ROUTE.mcp_tools.path] as const;
 
 /**
- * JSON-RPC methods that never spend the tool-call budget: the handshake, notifications, ping and the listings.
- * (A batch is free only when every member is.)
+ * JSON-RPC methods that never spend the tool-call budget: the handshake (2025's `initialize`, 2026-07-28's
+ * `server/discover`), notifications, ping and the listings. (A batch is free only when every member is.)
+ * `subscriptions/listen` is not here on purpose: it holds a stream open, so it is a paid, keyed request.
  */
-const FREE_RPC = new Set(['initialize', 'ping', 'tools/list', 'prompts/list', 'resources/list', 'resources/templates/list']);
+const FREE_RPC = new Set(['initialize', 'server/discover', 'ping', 'tools/list', 'prompts/list', 'resources/list', 'resources/templates/list']);
 export const isFreeRpcMethod = (method: unknown): boolean => typeof method === 'string' && (FREE_RPC.has(method) || method.startsWith('notifications/'));
 
 /**

@@ -1,10 +1,16 @@
 import type { Context, Next } from 'koa';
 
 export const DEFAULT_AUTH_ORIGINS = ['https://mcp.planexe.org', 'https://home.planexe.org'];
-const ALLOW_METHODS = 'GET, HEAD, POST, OPTIONS';
-const METHODS = new Set(['GET', 'HEAD', 'POST', 'OPTIONS']);
-/** Headers a browser client may read besides the safelisted ones (rate-limit feedback). */
-const EXPOSE_HEADERS = 'RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After';
+// DELETE: a 2025-era MCP client ends its session with it
+const ALLOW_METHODS = 'GET, HEAD, POST, DELETE, OPTIONS';
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS']);
+// Request headers: a preflight's Access-Control-Request-Headers is echoed (spec/http.md §4), so the MCP headers a
+// browser client lists (Mcp-Session-Id, and 2026-07-28's MCP-Protocol-Version, Mcp-Method, Mcp-Name) are allowed.
+/**
+ * Headers a browser client may read besides the safelisted ones: rate-limit feedback, the session id a 2025-era
+ * client must send back, and the protocol version the server answered with.
+ */
+export const EXPOSE_HEADERS = 'RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, Mcp-Session-Id, MCP-Protocol-Version';
 
 const unquote = (s: string) => (s.length >= 2 && (s[0] === '"' || s[0] === "'") && s[s.length - 1] === s[0] ? s.slice(1, -1) : s);
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { openApiPath, ROUTE, SERVER_NAME, SERVER_VERSION, SERVICE_TITLE } from '@planexe/contracts';
-import { sendError } from '@planexe/http';
+import { aiCatalog, openApiPath, ROUTE, SERVER_CARD_MEDIA_TYPE, SERVER_NAME, SERVER_VERSION, SERVICE_TITLE, serverCard, urls } from '@planexe/contracts';
+import { requestBaseUrl, sendError } from '@planexe/http';
 import type { EdgeHandlers } from './edgeBasics.ts';
 
 const LLMS_TXT = fileURLToPath(new URL('../../../public/llms.txt', import.meta.url));
@@ -9,6 +9,8 @@ const LLMS_TXT = fileURLToPath(new URL('../../../public/llms.txt', import.meta.u
 export interface DiscoveryOptions {
   requireAuth: boolean;
   glamaEmail: string;
+  /** PLANEXE_MCP_PUBLIC_BASE_URL: the absolute base of the URLs the cards name; unset → the request's own. */
+  publicBaseUrl?: string;
 }
 
 /** Discovery routes (spec/http.md §2, §8); health and probes are in health.ts. */
@@ -68,6 +70,15 @@ export function discoveryHandlers(o: DiscoveryOptions): EdgeHandlers {
       prompts: ['dynamic'],
       resources: ['dynamic'],
     };
+  };
+  // SEP-2127 (MCP 2026-07-28 discovery): absolute URLs, so a card fetched alone says where to connect. The older
+  // well-known card above keeps the shape spec/http.md §8.2 gives it, for the clients that read it today.
+  h.mcp_server_card = (ctx) => {
+    ctx.body = serverCard(urls.mcp(requestBaseUrl(ctx, o.publicBaseUrl) ?? ''), o.requireAuth);
+    ctx.type = SERVER_CARD_MEDIA_TYPE;
+  };
+  h.ai_catalog = (ctx) => {
+    ctx.body = aiCatalog((requestBaseUrl(ctx, o.publicBaseUrl) ?? '') + ROUTE.mcp_server_card.path);
   };
   h.glama = (ctx) => {
     ctx.body = { $schema: 'https://glama.ai/mcp/schemas/connector.json', maintainers: [{ email: o.glamaEmail }] };

@@ -9,6 +9,7 @@ import { koaTracing, type Logger } from '@planexe/telemetry';
 import { accessLog, errorBoundary, securityHeaders, type EdgeHandlers } from './edgeBasics.ts';
 import { corsDecoration, corsPolicy, corsPreflight, parseCorsOrigins } from './cors.ts';
 import { edgeAuth } from './edgeAuth.ts';
+import { mcpClassify } from './edgeRpc.ts';
 import { bodyLimit } from './bodyLimit.ts';
 import { rateLimits } from './rateLimits.ts';
 import { discoveryHandlers } from './discovery.ts';
@@ -50,7 +51,8 @@ export interface Edge {
 /**
  * The public edge as one Koa app, identical in standalone and distributed mode: request span → error boundary →
  * access log → DNS-rebinding guard → security headers → CORS decoration → route gate (the request is matched once
- * against the route table: no route → 404, wrong method → 405 + Allow, OPTIONS → CORS preflight or Allow) → auth,
+ * against the route table: no route → 404, wrong method → 405 + Allow, OPTIONS → CORS preflight or Allow) → MCP
+ * header classification (edgeRpc.ts: header/body agreement, or the body left unparsed on the hot path) → auth,
  * body size and rate limits as the matched route's policy says → the edge's own routes. Routes other services own
  * go on to what the caller mounts after it (in-process services or the proxy).
  */
@@ -82,6 +84,7 @@ export function createEdge(d: EdgeDeps): Edge {
     if (m.kind === 'options') return preflight(ctx, async () => refuseUnrouted(ctx, m));
     return refuseUnrouted(ctx, m);
   });
+  app.use(mcpClassify({ maxBodyBytes: c.PLANEXE_MCP_MAX_BODY_BYTES, planCreateCost: c.PLANEXE_MCP_PLAN_CREATE_COST }));
   app.use(
     edgeAuth({
       db: d.db,
@@ -105,7 +108,7 @@ export function createEdge(d: EdgeDeps): Edge {
   );
   const handlers: EdgeHandlers = {
     ...healthHandlers({ requireAuth: c.PLANEXE_MCP_REQUIRE_AUTH, checks: d.health }, lifecycle),
-    ...discoveryHandlers({ requireAuth: c.PLANEXE_MCP_REQUIRE_AUTH, glamaEmail: c.PLANEXE_MCP_GLAMA_MAINTAINER_EMAIL }),
+    ...discoveryHandlers({ requireAuth: c.PLANEXE_MCP_REQUIRE_AUTH, glamaEmail: c.PLANEXE_MCP_GLAMA_MAINTAINER_EMAIL, publicBaseUrl: c.PLANEXE_MCP_PUBLIC_BASE_URL }),
     ...docsHandlers({ requireAuth: c.PLANEXE_MCP_REQUIRE_AUTH, downloadTokenTtlSeconds: c.PLANEXE_DOWNLOAD_TOKEN_TTL, planCreateCost: c.PLANEXE_MCP_PLAN_CREATE_COST }),
   };
   app.use(async (ctx, next) => {

@@ -52,16 +52,20 @@ export function edgeAuth(o: EdgeAuthOptions) {
       ctx.state.caller = undefined;
       return next();
     }
-    let body: unknown;
-    if (route.body !== 'none' && ctx.method === 'POST' && !(Number(ctx.get('content-length')) > o.maxBodyBytes)) {
+    const readBody = async (): Promise<unknown> => {
+      if (route.body === 'none' || ctx.method !== 'POST' || Number(ctx.get('content-length')) > o.maxBodyBytes) return undefined;
       try {
         const b = await readJsonBody(ctx, o.maxBodyBytes);
-        body = b.ok ? b.value : undefined;
+        return b.ok ? b.value : undefined;
       } catch (e) {
         // a chunked body past the limit: not public; the body-size rule answers 413 once the key is checked
         if (!(e instanceof BodyTooLargeError)) throw e;
+        return undefined;
       }
-    }
+    };
+    // classified from its MCP headers (edgeRpc.ts): not public without the body, which is only parsed on a refusal
+    const headerClassified = (ctx.state as { mcpBodySkipped?: boolean }).mcpBodySkipped === true;
+    let body: unknown = headerClassified ? undefined : await readBody();
     const key = extractApiKey(ctx.headers, ctx.query);
     ctx.state.apiKey = key; // the rate limiter keys on it (never logged, never forwarded)
     // a valid signed token for exactly this plan id and file replaces the key (spec/http.md §9 step 1)
@@ -80,6 +84,7 @@ export function edgeAuth(o: EdgeAuthOptions) {
       ctx.state.caller = r.caller;
       return next();
     }
+    if (headerClassified) body = await readBody(); // the refusal carries the request's id
     o.log.warn(
       {
         reason: r.status === 401 ? 'missing_key' : r.status === 429 ? 'throttled' : 'invalid_key',

@@ -12,6 +12,7 @@ import {
   SERVICE_TITLE,
   openApiPath,
   ROUTE,
+  SERVER_CARD_MEDIA_TYPE,
 } from '@planexe/contracts';
 
 export interface OpenApiOptions {
@@ -110,6 +111,8 @@ export function buildOpenApiDocument(o: OpenApiOptions): Record<string, unknown>
     { method: 'get', path: openApiPath('llms_txt'), tags: ['discovery'], summary: 'Agent-oriented overview', responses: { 200: text('llms.txt'), 404: err('Missing file') } },
     { method: 'get', path: openApiPath('llm_txt'), tags: ['discovery'], summary: 'Alias of /llms.txt', responses: { 308: { description: 'Redirect to /llms.txt' } } },
     { method: 'get', path: openApiPath('server_card'), tags: ['discovery'], summary: 'MCP server card', responses: { 200: { description: 'Server card', content: json(z.record(z.string(), z.unknown())) } } },
+    { method: 'get', path: openApiPath('mcp_server_card'), tags: ['discovery'], summary: 'MCP server card (SEP-2127)', responses: { 200: { description: 'Server card', content: { [SERVER_CARD_MEDIA_TYPE]: { schema: z.record(z.string(), z.unknown()) } } } } },
+    { method: 'get', path: openApiPath('ai_catalog'), tags: ['discovery'], summary: 'AI catalog (points at the server card)', responses: { 200: { description: 'AI catalog', content: json(z.record(z.string(), z.unknown())) } } },
     { method: 'get', path: openApiPath('glama'), tags: ['discovery'], summary: 'Glama connector metadata', responses: { 200: { description: 'Connector', content: json(z.record(z.string(), z.unknown())) } } },
     { method: 'get', path: openApiPath('openapi'), tags: ['discovery'], summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1', content: json(z.record(z.string(), z.unknown())) } } },
     {

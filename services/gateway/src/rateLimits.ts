@@ -30,6 +30,9 @@ export interface RateLimitOptions {
  */
 export function requestCost(ctx: Context, route: RouteSpec, planCreateCost: number): number {
   if (route.rate === 'download') return 1;
+  // classified from its MCP headers at the edge (edgeRpc.ts), the body unparsed
+  const fromHeaders = (ctx.state as { mcpHeaderCost?: number }).mcpHeaderCost;
+  if (fromHeaders !== undefined) return fromHeaders;
   if (ctx.method !== 'POST') return ctx.method === 'HEAD' || ctx.method === 'GET' ? 0 : 1;
   const body = (ctx.state as { jsonBody?: { ok: boolean; value?: unknown } }).jsonBody;
   if (!body?.ok) return 1;

@@ -18,6 +18,8 @@ const ROUTES = [
   '/llms.txt',
   '/llm.txt',
   '/.well-known/mcp/server-card.json',
+  '/mcp/server-card',
+  '/.well-known/ai-catalog.json',
   '/.well-known/glama.json',
   '/openapi.json',
   '/mcp',

@@ -58,7 +58,7 @@ describe('edge rules (standalone, in-memory limiter)', () => {
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe('OK');
     expect(ok.headers.get('access-control-allow-origin')).toBe(ALLOWED);
-    expect(ok.headers.get('access-control-allow-methods')).toBe('GET, HEAD, POST, OPTIONS');
+    expect(ok.headers.get('access-control-allow-methods')).toBe('GET, HEAD, POST, DELETE, OPTIONS');
     expect(ok.headers.get('access-control-allow-headers')).toBe('content-type, x-api-key');
     expect(ok.headers.get('access-control-max-age')).toBe('600');
     expect(ok.headers.get('vary')).toContain('Origin');

@@ -1,0 +1,33 @@
+/** The verdict a conformance run gets against the baseline (scripts/conformance/verdict.ts), on made-up reports. */
+import { describe, it, expect } from 'vitest';
+import type { RevisionReport } from '../../scripts/conformance/report.ts';
+import { passes, verdict } from '../../scripts/conformance/verdict.ts';
+
+const report = (revision: string, results: Record<string, boolean>): RevisionReport => ({
+  revision,
+  scored: Object.entries(results).map(([scenario, passed]) => ({ scenario, passed, failures: passed ? [] : ['x: failed'] })),
+  notScored: [],
+});
+
+describe('conformance verdict', () => {
+  const ok2025 = report('2025-11-25', { 'tools-list': true, ping: true });
+  it('passes with 2025-11-25 whole and every 2026-07-28 failure listed with a reason', () => {
+    const v = verdict([ok2025, report('2026-07-28', { 'tools-list': true, caching: false })], { '2026-07-28': { caching: 'no ttlMs yet' } });
+    expect(v).toEqual({ failing2025: [], unexpected2026: [], nowPassing: [], invalidEntries: [], overLimit: false });
+    expect(passes(v)).toBe(true);
+  });
+  it('fails on any 2025-11-25 failure, even one the 2026 baseline names', () => {
+    const v = verdict([report('2025-11-25', { ping: false }), report('2026-07-28', { ping: false })], { '2026-07-28': { ping: 'x' } });
+    expect(v.failing2025).toEqual(['ping']);
+    expect(passes(v)).toBe(false);
+  });
+  it('fails on a 2026-07-28 failure outside the baseline, a listed scenario that passes, an entry without a reason or scenario, and more than 5 entries', () => {
+    expect(verdict([ok2025, report('2026-07-28', { caching: false })], { '2026-07-28': {} }).unexpected2026).toEqual(['caching']);
+    expect(verdict([ok2025, report('2026-07-28', { caching: true })], { '2026-07-28': { caching: 'old' } }).nowPassing).toEqual(['caching']);
+    expect(verdict([ok2025, report('2026-07-28', { caching: false })], { '2026-07-28': { caching: ' ', nonsense: 'x' } }).invalidEntries).toEqual(['caching', 'nonsense']);
+    const six = Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f'].map((s) => [s, 'why']));
+    const v = verdict([ok2025, report('2026-07-28', Object.fromEntries(Object.keys(six).map((s) => [s, false])))], { '2026-07-28': six });
+    expect(v.overLimit).toBe(true);
+    expect(passes(v)).toBe(false);
+  });
+});
