@@ -15,7 +15,11 @@ import { runK6, type K6RunResult } from './shim/runner.ts';
 const ready = (await postgresAvailable()) && (await redisAvailable()) && (await natsAvailable());
 const script = (name: string) => new URL(`./${name}`, import.meta.url).href;
 const explain = (r: K6RunResult) =>
-  JSON.stringify({ errors: r.errors, failedChecks: r.checks.filter((c) => c.fails), missed: r.thresholds.filter((t) => !t.ok) }, null, 1);
+  JSON.stringify(
+    { errors: r.errors, failedChecks: r.checks.filter((c) => c.fails), missed: r.thresholds.filter((t) => !t.ok), untagged: r.samples.filter((s) => s.metric === 'http_reqs' && !s.tags.tool).map((s) => s.tags) },
+    null,
+    1,
+  );
 
 describe.skipIf(!ready)('k6 scripts through the k6-API shim, against the distributed system', () => {
   let sys: System;
@@ -36,17 +40,17 @@ describe.skipIf(!ready)('k6 scripts through the k6-API shim, against the distrib
     };
     const head = `import http from 'k6/http';\nimport { check } from 'k6';\nimport { Trend } from 'k6/metrics';\nconst t = new Trend('t');\n`;
     const url = `${sys.gateways[0]}/healthcheck`;
-    const good = await runK6({ script: write('good.js', `${head}export const options = { vus: 2, iterations: 4, thresholds: { t: ['max<100000'], http_req_failed: ['rate<0.01'] } };\nexport default function () { const r = http.get('${url}'); check(r, { ok: (x) => x.status === 200 && x.json('status') !== undefined }); t.add(1); }\n`) });
+    const good = await runK6({ script: write('good.mjs', `${head}export const options = { vus: 2, iterations: 4, thresholds: { t: ['max<100000'], http_req_failed: ['rate<0.01'] } };\nexport default function () { const r = http.get('${url}'); check(r, { ok: (x) => x.status === 200 && x.json('status') !== undefined }); t.add(1); }\n`) });
     expect(good.errors).toEqual([]);
     expect(good.ok).toBe(true);
     expect(good.checks).toEqual([{ name: 'ok', passes: 4, fails: 0 }]);
-    const throws = await runK6({ script: write('throws.js', `${head}export default function () { throw new Error('boom'); }\n`) });
+    const throws = await runK6({ script: write('throws.mjs', `${head}export default function () { throw new Error('boom'); }\n`) });
     expect(throws.ok).toBe(false);
     expect(throws.errors.join()).toContain('boom');
-    const badCheck = await runK6({ script: write('check.js', `${head}export default function () { check(http.get('${url}'), { 'is 418': (r) => r.status === 418 }); }\n`) });
+    const badCheck = await runK6({ script: write('check.mjs', `${head}export default function () { check(http.get('${url}'), { 'is 418': (r) => r.status === 418 }); }\n`) });
     expect(badCheck.ok).toBe(false);
     expect(badCheck.checks).toEqual([{ name: 'is 418', passes: 0, fails: 1 }]);
-    const missed = await runK6({ script: write('threshold.js', `${head}export const options = { thresholds: { t: ['p(99)<5'] } };\nexport default function () { t.add(10); }\n`) });
+    const missed = await runK6({ script: write('threshold.mjs', `${head}export const options = { thresholds: { t: ['p(99)<5'] } };\nexport default function () { t.add(10); }\n`) });
     expect(missed.ok).toBe(false);
     expect(missed.thresholds).toEqual([{ threshold: 't', expression: 'p(99)<5', value: 10, ok: false }]);
   }, 60_000);

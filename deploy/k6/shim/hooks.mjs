@@ -11,6 +11,7 @@ const SHIM = {
 
 export async function resolve(specifier, context, next) {
   const target = SHIM[specifier];
-  if (target) return { url: new URL(target, import.meta.url).href, shortCircuit: true };
+  // resolved by the rest of the chain, so the TypeScript loader (tsx) sees and loads the shim's .ts file
+  if (target) return next(new URL(target, import.meta.url).href, context);
   return next(specifier, context);
 }

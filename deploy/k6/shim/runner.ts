@@ -47,7 +47,6 @@ type Scenario = Record<string, any>;
 /** The VU tasks of one scenario (without script/env/data). */
 function plan(s: Scenario, maxVus: number): Omit<VuTask, 'script' | 'env' | 'phase' | 'data'>[] {
   const vus = Math.max(1, Math.min(maxVus, Number(s.vus ?? s.preAllocatedVUs ?? 1)));
-  const until = (ms: number) => Date.now() + ms;
   const list = Array.from({ length: vus }, (_, i) => i + 1);
   switch (s.executor) {
     case 'per-vu-iterations':
@@ -57,12 +56,12 @@ function plan(s: Scenario, maxVus: number): Omit<VuTask, 'script' | 'env' | 'pha
       return list.map((vu) => ({ vu, iterations: Math.floor(total / vus) + (vu <= total % vus ? 1 : 0) }));
     }
     case 'constant-vus':
-      return list.map((vu) => ({ vu, until: until(parseDuration(s.duration, 10_000)) }));
+      return list.map((vu) => ({ vu, forMs: parseDuration(s.duration, 10_000) }));
     case 'constant-arrival-rate': {
       const perMs = Number(s.rate) / parseDuration(s.timeUnit ?? '1s', 1000);
       const duration = parseDuration(s.duration, 10_000);
       const total = Math.max(1, Math.floor(perMs * duration));
-      return list.map((vu) => ({ vu, iterations: Math.floor(total / vus) + (vu <= total % vus ? 1 : 0), pacingMs: vus / perMs, until: until(duration + 5_000) }));
+      return list.map((vu) => ({ vu, iterations: Math.floor(total / vus) + (vu <= total % vus ? 1 : 0), pacingMs: vus / perMs, forMs: duration + 5_000 }));
     }
     default:
       throw new Error(`k6 shim: executor ${s.executor} is not supported`);

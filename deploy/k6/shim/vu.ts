@@ -14,8 +14,8 @@ export interface VuTask {
   data?: unknown;
   /** iterations this VU runs (vu phase) */
   iterations?: number;
-  /** stop starting iterations after this time (epoch ms) */
-  until?: number;
+  /** stop starting iterations this long after the VU started (a VU thread's start-up is not part of its time) */
+  forMs?: number;
   /** arrival-rate executors: iteration i starts at start + i × pacingMs at the earliest */
   pacingMs?: number;
 }
@@ -34,7 +34,7 @@ try {
     parentPort!.postMessage({ type: 'result', options: JSON.parse(JSON.stringify(script.options ?? {})), data: data === undefined ? undefined : JSON.parse(JSON.stringify(data)) });
   } else if (task.phase === 'vu') {
     const start = Date.now();
-    for (let i = 0; i < (task.iterations ?? Infinity) && Date.now() < (task.until ?? Infinity); i++) {
+    for (let i = 0; i < (task.iterations ?? Infinity) && Date.now() < start + (task.forMs ?? Infinity); i++) {
       if (task.pacingMs) blockFor(start + i * task.pacingMs - Date.now());
       g.__ITER = i;
       const t0 = Date.now();
