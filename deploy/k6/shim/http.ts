@@ -8,6 +8,8 @@ interface Params {
   headers?: Record<string, string>;
   tags?: Record<string, string>;
   timeout?: string | number;
+  /** 'binary': the body is an ArrayBuffer (byte-exact), as in k6 */
+  responseType?: 'text' | 'binary' | 'none';
 }
 
 /** A gjson-style path as k6's Response.json() takes it: `content.0.text`. */
@@ -24,7 +26,7 @@ function select(value: any, path?: string): any {
 export class Response {
   constructor(
     readonly status: number,
-    readonly body: string,
+    readonly body: string | ArrayBuffer | null,
     readonly headers: Record<string, string>,
     readonly error: string,
     readonly url: string,
@@ -32,17 +34,18 @@ export class Response {
   ) {}
 
   json(selector?: string): any {
-    return select(JSON.parse(this.body), selector);
+    return select(JSON.parse(typeof this.body === 'string' ? this.body : new TextDecoder().decode(this.body ?? new ArrayBuffer(0))), selector);
   }
 }
 
 function request(method: string, url: string, body?: string | null, params: Params = {}): Response {
-  const r = call<{ status: number; body: string; headers: Record<string, string>; error?: string; durationMs: number }>({
+  const r = call<{ status: number; body: string | ArrayBuffer; headers: Record<string, string>; error?: string; durationMs: number }>({
     type: 'http',
     method,
     url,
     body: body ?? undefined,
     headers: params.headers ?? {},
+    binary: params.responseType === 'binary',
   });
   // k6: a request failed when it got no answer or one outside 200–399
   const failed = !r.status || r.status >= 400;
@@ -50,7 +53,7 @@ function request(method: string, url: string, body?: string | null, params: Para
   addSample({ metric: 'http_reqs', type: 'counter', value: 1, tags });
   addSample({ metric: 'http_req_duration', type: 'trend', value: r.durationMs, tags });
   addSample({ metric: 'http_req_failed', type: 'rate', value: failed ? 1 : 0, tags });
-  return new Response(r.status, r.body, r.headers, r.error ?? '', url, { duration: r.durationMs });
+  return new Response(r.status, params.responseType === 'none' ? null : r.body, r.headers, r.error ?? '', url, { duration: r.durationMs });
 }
 
 const http = {

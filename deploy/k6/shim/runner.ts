@@ -82,7 +82,7 @@ function serve(worker: Worker, port: MessagePort, signal: Int32Array, collect: (
       const t0 = performance.now();
       try {
         const res = await fetch(m.url, { method: m.method, headers: m.headers, body: m.body, signal: AbortSignal.timeout(60_000) });
-        const body = await res.text();
+        const body = m.binary ? await res.arrayBuffer() : await res.text();
         reply({ status: res.status, body, headers: Object.fromEntries(res.headers), durationMs: performance.now() - t0 });
       } catch (e) {
         reply({ status: 0, body: '', headers: {}, error: (e as Error).message, durationMs: performance.now() - t0 });
