@@ -34,8 +34,9 @@ export default function () {
   if (state !== 'completed') return;
   const info = callTool('plan_file_info', { plan_id: created.plan_id, artifact: 'report' });
   check(info, { 'download_url present': (i) => !!(i && i.download_url) });
-  const res = http.get(info.download_url, { headers: headers(), tags: { name: 'download' } });
-  check(res, { 'report downloaded': (r) => r.status === 200 && r.body.length === info.download_size });
+  // binary: download_size counts bytes, and a text body's length counts UTF-16 units (the report is not ASCII)
+  const res = http.get(info.download_url, { headers: headers(), tags: { name: 'download' }, responseType: 'binary' });
+  check(res, { 'report downloaded': (r) => r.status === 200 && r.body.byteLength === info.download_size });
   timeToComplete.add(Date.now() - t0);
   completed.add(1);
 }

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BenchFailure, load, verify } from './kit.ts';
-import { goalLine } from './goals.ts';
+import { goalLine, unmeasuredLine } from './goals.ts';
+import { cpuWindow } from './cpuShare.ts';
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
@@ -62,18 +63,44 @@ describe('bench kit: a run with any failed request gives no figure', () => {
 });
 
 describe('bench kit: goal lines', () => {
-  const r = (value: number, load1Max: number) => ({ id: 'rest-vs-koa', value, extra: {}, load1Max, cores: 2 });
+  const r = (value: number, load1Max: number, otherCpu?: number) => ({ id: 'rest-vs-koa', value, extra: {}, load1Max, cores: 2, otherCpu });
   it('says met or missed against the target on a quiet machine', () => {
-    expect(goalLine(r(0.9, 1))).toBe('GOAL rest-vs-koa 90% ≥85% met');
-    expect(goalLine(r(0.5, 1))).toBe('GOAL rest-vs-koa 50% ≥85% missed');
+    expect(goalLine(r(0.9, 1, 0.01))).toBe('GOAL rest-vs-koa 90% ≥85% met');
+    expect(goalLine(r(0.5, 1, 0.01))).toBe('GOAL rest-vs-koa 50% ≥85% missed');
   });
-  it('says noisy, never met, when the load average passed the core count', () => {
+  it('judges by the CPU other processes took, not by the load average the benchmark itself makes', () => {
+    expect(goalLine(r(0.9, 9, 0.03))).toBe('GOAL rest-vs-koa 90% ≥85% met');
+    expect(goalLine(r(0.5, 9, 0.03))).toBe('GOAL rest-vs-koa 50% ≥85% missed');
+  });
+  it('says noisy when other work took a share that could move the figure across its target', () => {
+    expect(goalLine(r(0.9, 1, 0.3))).toBe('GOAL rest-vs-koa 90% ≥85% noisy'); // 6 % past the target, 30 % taken
+    expect(goalLine(r(0.8, 1, 0.3))).toBe('GOAL rest-vs-koa 80% ≥85% noisy');
+    expect(goalLine(r(1.6, 1, 0.3))).toBe('GOAL rest-vs-koa 160% ≥85% met'); // far past it: decided anyway
+    expect(goalLine(r(0.3, 1, 0.3))).toBe('GOAL rest-vs-koa 30% ≥85% missed');
+  });
+  it('falls back to the load average when the CPU split is unknown', () => {
     expect(goalLine(r(0.9, 2.5))).toBe('GOAL rest-vs-koa 90% ≥85% noisy');
+    expect(goalLine(r(0.9, 1))).toBe('GOAL rest-vs-koa 90% ≥85% met');
   });
   it('needs the p99 as well for pickup-p50', () => {
-    const p = (p99: number) => goalLine({ id: 'pickup-p50', value: 5, extra: { p99 }, load1Max: 0, cores: 2 });
+    const p = (p99: number) => goalLine({ id: 'pickup-p50', value: 5, extra: { p99 }, load1Max: 0, cores: 2, otherCpu: 0 });
     expect(p(20)).toMatch(/ met$/);
     expect(p(80)).toMatch(/ missed$/);
+  });
+  it('prints a goal that cannot be measured yet without a figure, saying why', () => {
+    expect(unmeasuredLine('mcp-vs-koa-2026')).toMatch(/^GOAL mcp-vs-koa-2026 - ≥60% not-measured \(.+\)$/);
+  });
+});
+
+describe('bench kit: CPU split', () => {
+  it("counts a child process's CPU as the benchmark's own", async () => {
+    const w = cpuWindow();
+    // a busy child for 1.5 s: in the benchmark's process tree, so not "other"
+    await new Promise<void>((resolve) => execFile(process.execPath, ['-e', 'const t = Date.now(); while (Date.now() - t < 1500);'], () => resolve()));
+    const share = w.end();
+    // one of the cores busy for the window (less when the machine is shared: the child gets what it gets)
+    expect(share.own).toBeGreaterThan(0.1);
+    expect(share.own + share.other).toBeLessThanOrEqual(1.0001);
   });
 });
 

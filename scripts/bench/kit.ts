@@ -6,12 +6,14 @@
  *  - `expectOk()`: the same rule for requests a benchmark sends itself.
  *  - child processes registered here are killed when the benchmark ends, fails or is interrupted.
  *  - `benchMain()`: prints the load average before and after, samples it while the benchmark runs, and exits
- *    non-zero on failure; `goal()` hands a measured value to `npm run bench` (scripts/bench.ts).
+ *    non-zero on failure; `measuring()` brackets the rounds (load average, and the CPU other processes took:
+ *    cpuShare.ts); `goal()` hands a measured value with that share to `npm run bench` (scripts/bench.ts).
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import { goalLine, type GoalResult } from './goals.ts';
+import { cpuWindow, type CpuShare } from './cpuShare.ts';
 
 export const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 export const CORES = cpus().length;
@@ -25,22 +27,35 @@ let sampler: NodeJS.Timeout | undefined;
 const sample = () => (load1Max = Math.max(load1Max, loadavg()[0]));
 export const loadText = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
-/** Starts a measuring window: the highest 1-minute load average until `end()` decides whether a goal is noisy. */
+/** The CPU split of the last measuring window that ended: what `goal()` judges noise by. */
+let lastShare: CpuShare | undefined;
+
+/**
+ * Starts a measuring window: `end()` returns the highest 1-minute load average seen (printed beside the figures) and
+ * records how much CPU other processes took meanwhile (cpuShare.ts), which decides whether a goal is noisy.
+ */
 export function measuring(): { end: () => number } {
   let max = loadavg()[0];
   const t = setInterval(() => (max = Math.max(max, loadavg()[0])), 1000);
   t.unref();
+  const cpu = cpuWindow();
   return {
     end: () => {
       clearInterval(t);
-      return Math.max(max, loadavg()[0]);
+      lastShare = cpu.end();
+      const load = Math.max(max, loadavg()[0]);
+      console.log(
+        `[measured] ${lastShare.seconds.toFixed(0)} s: other processes took ${(lastShare.other * 100).toFixed(0)} % of the machine, ` +
+          `this benchmark ${(lastShare.own * 100).toFixed(0)} %; 1-minute load average max ${load.toFixed(2)} (now ${loadText()})`,
+      );
+      return load;
     },
   };
 }
 
 /** Reports a goal's measured value (see goals.ts). Under `npm run bench` as data; run alone, as the GOAL line. */
 export function goal(id: string, value: number, load: number, extra: Record<string, number> = {}): void {
-  const r: GoalResult = { id, value, extra, load1Max: load, cores: CORES };
+  const r: GoalResult = { id, value, extra, load1Max: load, cores: CORES, otherCpu: lastShare?.other };
   console.log(process.env.BENCH_RUNNER === '1' ? `GOALDATA ${JSON.stringify(r)}` : goalLine(r));
 }
 

@@ -71,8 +71,12 @@ export class KeyCache {
 }
 
 /** Resolves a user key (pex_…) to its caller, or null. */
-export async function resolveUserKey(db: Db, rawKey: string, secret: string | undefined, cache?: KeyCache): Promise<Caller | null> {
-  const hash = hashApiKey(rawKey.trim(), secret);
+export function resolveUserKey(db: Db, rawKey: string, secret: string | undefined, cache?: KeyCache): Promise<Caller | null> {
+  return resolveKeyHash(db, hashApiKey(rawKey.trim(), secret), cache);
+}
+
+/** resolveUserKey for a key already hashed (the request path hashes each key once). */
+async function resolveKeyHash(db: Db, hash: string, cache?: KeyCache): Promise<Caller | null> {
   const cached = cache?.get(hash);
   let found: { user: UserAccount; apiKeyId: string } | null;
   if (cached) found = cached.value;
@@ -89,11 +93,13 @@ export async function resolveUserKey(db: Db, rawKey: string, secret: string | un
 export async function authenticate(db: Db, key: string | undefined, s: AuthSettings, cache?: KeyCache, throttling?: AuthThrottling): Promise<AuthOutcome> {
   if (!key) return s.requireAuth ? { ok: false, status: 401, detail: MISSING_KEY } : { ok: true, caller: anonymousCaller() };
   if (s.requireAuth && s.sharedKey && safeEqual(key, s.sharedKey)) return { ok: true, caller: sharedCaller() };
-  if (throttling && !cache?.get(hashApiKey(key.trim(), s.apiKeySecret))) {
-    const gate = await throttling.throttle.admit(throttling.address, hashApiKey(key.trim(), s.apiKeySecret));
+  // one HMAC per request: the throttle and the key lookup share it
+  const hash = hashApiKey(key.trim(), s.apiKeySecret);
+  if (throttling && !cache?.get(hash)) {
+    const gate = await throttling.throttle.admit(throttling.address, hash);
     if (!gate.ok) return { ok: false, status: 429, detail: AUTH_THROTTLED, retryAfterSeconds: gate.retryAfterSeconds };
   }
-  const user = await resolveUserKey(db, key, s.apiKeySecret, cache);
+  const user = await resolveKeyHash(db, hash, cache);
   if (user) return { ok: true, caller: user };
   await throttling?.throttle.failed(throttling.address);
   return { ok: false, status: 403, detail: s.requireAuth ? INVALID_KEY : INVALID_KEY_LOCAL };

@@ -8,6 +8,8 @@
  * Every response is checked (kit.ts): any failure prints no figure and exits non-zero.
  * Needs Postgres and Redis on loopback (libs/testing/src/infra.ts).
  *   npm run bench:gateway [-- --quick]      (BENCH_SECONDS, BENCH_ROUNDS override)
+ *   BENCH_CPU_PROF=<dir>: the gateway runs under --cpu-prof and writes its profile there when the rounds end
+ *   (read the top frames with `tsx scripts/bench/topFrames.ts <dir>/*.cpuprofile`).
  * Goals: gateway-vs-direct, gateway-cpu-vs-hop, gateway-added-p50.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -18,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { CALLER_HEADER, INTERNAL_SECRET_HEADER, encodeCaller, issueApiKey } from '@planexe/auth';
 import { createUser, insertPlan } from '@planexe/db';
 import { createTestPostgresDb, REDIS_URL } from '@planexe/testing/infra';
-import { benchMain, expectOk, goal, load, measuring, median, percentile, QUICK, startNode, verify } from '../../../scripts/bench/kit.ts';
+import { benchMain, expectOk, goal, load, measuring, median, percentile, QUICK, startNode, stopChild, verify } from '../../../scripts/bench/kit.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 3 : 10));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 3 : 5));
@@ -68,7 +70,13 @@ benchMain('gateway', async () => {
     const tools = await start('tools', baseEnv);
     const direct = { [INTERNAL_SECRET_HEADER]: SECRETS.PLANEXE_INTERNAL_SECRET, [CALLER_HEADER]: encodeCaller({ kind: 'user', owner: user.id, userId: user.id, apiKeyId: row.id, user: null }) };
     const gwEnv = { ...baseEnv, BENCH_TOOLS_URL: `http://127.0.0.1:${tools.port}` };
-    const gateway = await start('gateway', gwEnv);
+    const prof = process.env.BENCH_CPU_PROF;
+    const gateway = prof
+      ? await (async () => {
+          const { child, match } = await startNode(SERVERS, ['gateway'], /READY (\d+)/, { env: gwEnv, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${prof}`] });
+          return { child, port: Number(match[1]) };
+        })()
+      : await start('gateway', gwEnv);
     const hop = await start('anchor', { ...gwEnv, BENCH_CALLER: direct[CALLER_HEADER] });
     const scenarios: Scenario[] = [
       { name: 'direct: tools service (internal secret + caller headers)', port: tools.port, headers: direct, runs: [] },
@@ -134,6 +142,7 @@ benchMain('gateway', async () => {
       }
     }
     const loadMax = w.end();
+    if (prof) await stopChild(gateway.child); // SIGTERM: the process exits and writes its profile
 
     const pad = (s: string | number, n: number) => String(s).padEnd(n);
     console.log(`\nREST plan_status, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s + ${SERIAL} requests one at a time (medians; every response checked, 0 failed)\n`);

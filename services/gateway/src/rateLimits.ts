@@ -43,11 +43,25 @@ export function requestCost(ctx: Context, route: RouteSpec, planCreateCost: numb
   return msgs.some((m) => m?.method === 'tools/call' && m?.params?.name === 'plan_create') ? planCreateCost : 1;
 }
 
+/** Digests of recently seen keys: a client sends the same key on every request, so it is hashed once, not per request. */
+const digests = new Map<string, string>();
+const MAX_DIGESTS = 10_000;
+
+function keyDigest(key: string): string {
+  let d = digests.get(key);
+  if (d === undefined) {
+    d = `key:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+    if (digests.size >= MAX_DIGESTS) digests.delete(digests.keys().next().value as string); // oldest first
+    digests.set(key, d);
+  }
+  return d;
+}
+
 /** `key:<digest of the presented key>` (the raw key never reaches Redis), else `ip:<client address>`. */
 export function rateKey(ctx: Context): string {
   const state = ctx.state as { apiKey?: string };
   const key = 'apiKey' in state ? state.apiKey : extractApiKey(ctx.headers, ctx.query); // edgeAuth already extracted it
-  if (key) return `key:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+  if (key) return keyDigest(key);
   return `ip:${ctx.ip || 'unknown'}`;
 }
 

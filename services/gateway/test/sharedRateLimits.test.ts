@@ -8,8 +8,8 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { createTestPgliteDb, REDIS_URL, redisAvailable } from '@planexe/testing/infra';
 import { pingDb, type DbHandle } from '@planexe/db';
-import { RedisLimits } from '@planexe/infra';
 import { startGateway, startToolsService } from '../../../tests/harness/distributedServer.ts';
+import { createSharedLimits, type LeasedRedisLimits } from '../src/sharedLimits.ts';
 
 const up = await redisAvailable();
 const H = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
@@ -21,7 +21,7 @@ describe.skipIf(!up)('rate limits shared through Redis', () => {
   const prefix = `plxt-gw-${randomUUID().slice(0, 8)}:`;
   let dbh: DbHandle;
   let tools: Awaited<ReturnType<typeof startToolsService>>;
-  const limits: RedisLimits[] = [];
+  const limits: LeasedRedisLimits[] = [];
   beforeAll(async () => {
     dbh = await createTestPgliteDb();
     tools = await startToolsService(dbh);
@@ -38,7 +38,7 @@ describe.skipIf(!up)('rate limits shared through Redis', () => {
   const logLines: string[] = [];
   const log = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
   const gateway = (connection: string) => {
-    const l = new RedisLimits({ connection, keyPrefix: prefix });
+    const l = createSharedLimits({ url: connection, prefix }); // what the gateway's main.ts uses
     limits.push(l);
     return startGateway(dbh, {
       log,
