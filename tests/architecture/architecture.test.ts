@@ -15,7 +15,7 @@ const MAX_LINES = 400;
  * move into libs/db). Listed so the rule holds for everything else; the test fails once one of them is gone, so the
  * list cannot outlive its reason.
  */
-const KNOWN_CIRCLES = [['libs/artifact-sources/src/dbBlobStore.ts', 'libs/artifact-sources/src/pgCopyStream.ts']];
+const KNOWN_CIRCLES: string[][] = [];
 
 /** `services/x` and `libs/y` as the tree of the `## Layout` code block draws them (a folder line under its parent). */
 function layoutFolders(doc: string): string[] {

@@ -1,5 +1,6 @@
 import {
   artifactsVars,
+  conformanceVars,
   authVars,
   commonVars,
   dbVars,
@@ -27,9 +28,9 @@ const tokenVars = {
 /** One env schema per deployable: every PLANEXE_ variable any of them reads is declared here (README's table). */
 export const serviceSchemas = {
   gateway: { ...commonVars, ...dbVars, ...authVars, ...httpVars, ...signalVars, ...internalVars, ...gatewayVars },
-  tools: { ...commonVars, ...dbVars, ...authVars, ...httpVars, ...planVars, ...llmVars, ...signalVars, ...internalVars },
+  tools: { ...commonVars, ...dbVars, ...authVars, ...httpVars, ...planVars, ...llmVars, ...signalVars, ...internalVars, ...conformanceVars },
   worker: { ...commonVars, ...dbVars, ...llmVars, ...workerVars, ...signalVars, ...internalVars },
-  standalone: { ...commonVars, ...dbVars, ...authVars, ...httpVars, ...planVars, ...llmVars, ...sseVars, ...workerVars, ...signalVars },
+  standalone: { ...commonVars, ...dbVars, ...authVars, ...httpVars, ...planVars, ...llmVars, ...sseVars, ...workerVars, ...signalVars, ...conformanceVars },
   stream: { ...commonVars, ...dbVars, ...listenVars, ...sseVars, ...signalVars, ...internalVars },
   artifacts: {
     ...commonVars,

@@ -125,3 +125,8 @@ export const localProxyVars = {
   PLANEXE_URL: env.optionalStr('Local proxy: the PlanExe server it forwards to (normalised to end in /mcp/); unset → the local `npm start` server.'),
   PLANEXE_PATH: env.optionalStr('Local proxy: the folder plan_download saves files in; unset → the working directory.'),
 };
+
+/** Test-only surface (services/tools/src/conformanceGate.ts reads it and refuses it with auth on or in production). */
+export const conformanceVars = {
+  PLANEXE_CONFORMANCE_FIXTURES: env.bool(false, 'Serve the MCP conformance suite\'s fixture tools, prompts and resources (`npm run conformance`). Refused at start-up with PLANEXE_MCP_REQUIRE_AUTH on or NODE_ENV=production.'),
+};

@@ -1,5 +1,9 @@
 import type { PGlite } from '@electric-sql/pglite';
-import type { Db } from './connect.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+
+/** The same type as connect.ts's `Db`, spelled here so the two files do not import each other. */
+type Db = Kysely<Database>;
 
 /**
  * The embedded PGlite behind a Kysely instance, for the one thing Kysely cannot ask of it: `COPY … TO '/dev/blob'`,
