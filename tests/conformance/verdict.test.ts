@@ -30,4 +30,10 @@ describe('conformance verdict', () => {
     expect(v.overLimit).toBe(true);
     expect(passes(v)).toBe(false);
   });
+  it('2025-11-25 failures pass only when the baseline lists them with the contract clause that rules them out', () => {
+    const run = [report('2025-11-25', { sampling: false, ping: true }), report('2026-07-28', { ping: true })];
+    expect(verdict(run, { '2026-07-28': {}, '2025-11-25': { sampling: 'docs/spec/http.md §6.1: no server-initiated messages' } }).failing2025).toEqual([]);
+    expect(verdict(run, { '2026-07-28': {}, '2025-11-25': { sampling: 'not done yet' } }).invalidEntries).toEqual(['2025-11-25 sampling']);
+    expect(verdict(run, { '2026-07-28': {}, '2025-11-25': { ping: 'docs/spec/http.md' } }).nowPassing).toEqual(['2025-11-25 ping']);
+  });
 });
