@@ -12,6 +12,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { readJsonBody } from '@planexe/http';
 import { CONTEXT_KEY } from './mcpServer.ts';
+import { invalidInitializeParams } from './initializeParams.ts';
 import type { ToolContext } from './deps.ts';
 
 /** The 2025 revisions the stateless leg serves (the contract's list; 2026-07-28 is the SDK's modern leg). */
@@ -98,6 +99,9 @@ export function createMcpHttpHandler(factory: McpServerFactory, opts: { maxBodyB
       if (!acceptsJson(ctx.get('accept'))) {
         return rpcError(ctx, 406, -32600, 'Not Acceptable: Client must accept application/json', 'server-error');
       }
+      const message = parsedBody as { id?: unknown; method?: unknown; params?: unknown };
+      const badInit = message.id !== undefined ? invalidInitializeParams(message) : undefined;
+      if (badInit) return rpcError(ctx, 200, -32602, badInit, message.id);
       // the 2025 surface answers JSON to any client that takes it (curl sends no Accept); the SDK transport wants both
       request.headers.set('accept', 'application/json, text/event-stream');
       res = await legacy(request, parsedBody, authInfo);
