@@ -31,6 +31,27 @@ return {grant, used + grant, ttl}
 
 type LeaseClient = Redis & { plxReserve(key: string, need: number, want: number, limit: number, windowMs: number): Promise<[number, number, number]> };
 
+const STARTING = new Set(['wait', 'connecting', 'connect']);
+
+/** Resolves when the client is ready; rejects at once when it is down (not starting) or after `ms`. */
+function untilReady(client: Redis, ms: number): Promise<void> {
+  if (!STARTING.has(client.status)) return Promise.reject(new Error(`redis ${client.status}`));
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      client.off('end', onEnd);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onReady = () => done();
+    const onEnd = () => done(new Error('redis connection ended'));
+    const timer = setTimeout(() => done(new Error('redis not ready')), ms);
+    client.once('ready', onReady);
+    client.once('end', onEnd);
+  });
+}
+
 /**
  * The gateway's rate limits on Redis, shared by every replica of a deployment (`<prefix>:limits:`, the prefix the
  * stream service's caps use too), spent through local leases (budgetLeases.ts) so a request seldom waits on Redis.
@@ -45,7 +66,9 @@ export class LeasedRedisLimits extends RedisLimits {
     client.defineCommand('plxReserve', { numberOfKeys: 1, lua: reserveLua });
     const leaseClient = client as LeaseClient;
     this.leases = new BudgetLeases(async (key, need, want, limit, windowMs): Promise<Reservation> => {
-      if (leaseClient.status !== 'ready') throw new Error('redis not ready');
+      // a replica's first requests may come while its client is still connecting: wait for it briefly rather than
+      // answer them from the per-replica fallback (which would let each replica spend a budget of its own)
+      if (leaseClient.status !== 'ready') await untilReady(leaseClient, 2000);
       const [granted, used, ttlMs] = await leaseClient.plxReserve(`${keyPrefix}lease:${key}`, need, want, limit, windowMs);
       return { granted, used, ttlMs };
     });
