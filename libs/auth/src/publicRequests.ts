@@ -15,6 +15,14 @@ const PUBLIC_METHODS = new Set([
 ]);
 
 /**
+ * Whether one JSON-RPC call may go without a key: a handshake or listing method, or a call to a public tool. The one
+ * spelling of that rule: the body check below and the gateway's header classification (edgeRpc.ts) both ask it.
+ */
+export function isPublicRpcCall(method: string, toolName?: unknown): boolean {
+  return PUBLIC_METHODS.has(method) || (method === 'tools/call' && typeof toolName === 'string' && (PUBLIC_TOOLS as readonly string[]).includes(toolName));
+}
+
+/**
  * Whether a request to a `handshake-exempt` route may go without a key while auth is required (spec/http.md §3.2).
  * Decided from the matched route, never from the path's spelling: the MCP endpoint's GET/HEAD, the tool listing,
  * the public tools on the REST bridge, and JSON-RPC bodies made only of handshake and listing methods or only of

@@ -17,8 +17,8 @@
  * protocol version (a 2025-era server would not check).
  */
 import type { Context, Next } from 'koa';
-import { extractApiKey } from '@planexe/auth';
-import { isFreeRpcMethod, PUBLIC_TOOLS } from '@planexe/contracts';
+import { extractApiKey, isPublicRpcCall } from '@planexe/auth';
+import { isFreeRpcMethod } from '@planexe/contracts';
 import { matchedRoute, readJsonBody, readRawBody, BodyTooLargeError } from '@planexe/http';
 
 /** The MCP request headers (lower case, as Node presents them); the proxy forwards them and CORS allows them. */
@@ -43,8 +43,6 @@ const NAME_SOURCE: Readonly<Record<string, string>> = {
   'tasks/cancel': 'taskId',
 };
 
-/** Methods a keyless request may use (spec/http.md §3.2); mirrored by @planexe/auth's isPublicRequest. */
-const PUBLIC_METHODS = new Set(['initialize', 'server/discover', 'notifications/initialized', 'tools/list', 'prompts/list', 'prompts/get', 'resources/list', 'resources/templates/list', 'ping']);
 
 export interface HeaderClaim {
   version?: string;
@@ -102,8 +100,7 @@ export function headerBodyMismatch(claim: HeaderClaim, body: unknown): string | 
   return undefined;
 }
 
-const isPublicClaim = (c: HeaderClaim) =>
-  PUBLIC_METHODS.has(c.method!) || (c.method === 'tools/call' && typeof c.name === 'string' && (PUBLIC_TOOLS as readonly string[]).includes(c.name));
+const isPublicClaim = (c: HeaderClaim) => isPublicRpcCall(c.method!, c.name);
 
 /** What a request the headers alone classify costs: plan_create's price when it is (or may be) plan_create. */
 export function claimCost(c: HeaderClaim, planCreateCost: number): number {
