@@ -28,7 +28,20 @@ const tokenVars = {
 /** One env schema per deployable: every PLANEXE_ variable any of them reads is declared here (README's table). */
 export const serviceSchemas = {
   gateway: { ...commonVars, ...dbVars, ...authVars, ...httpVars, ...signalVars, ...internalVars, ...gatewayVars },
-  tools: { ...commonVars, ...dbVars, ...authVars, ...httpVars, ...planVars, ...llmVars, ...signalVars, ...internalVars, ...conformanceVars },
+  tools: {
+    ...commonVars,
+    ...dbVars,
+    ...authVars,
+    ...httpVars,
+    ...planVars,
+    ...llmVars,
+    ...signalVars,
+    ...internalVars,
+    ...conformanceVars,
+    // plan_status waits and subscriptions/listen streams count against the SSE connection caps
+    PLANEXE_SSE_MAX_CONNECTIONS: sseVars.PLANEXE_SSE_MAX_CONNECTIONS,
+    PLANEXE_SSE_MAX_TOTAL_CONNECTIONS: sseVars.PLANEXE_SSE_MAX_TOTAL_CONNECTIONS,
+  },
   worker: { ...commonVars, ...dbVars, ...llmVars, ...workerVars, ...signalVars, ...internalVars },
   standalone: { ...commonVars, ...dbVars, ...authVars, ...httpVars, ...planVars, ...llmVars, ...sseVars, ...workerVars, ...signalVars, ...conformanceVars },
   stream: { ...commonVars, ...dbVars, ...listenVars, ...sseVars, ...signalVars, ...internalVars },

@@ -72,8 +72,8 @@ export const sseVars = {
   PLANEXE_SSE_POLL_INTERVAL: env.float(3, 'Seconds between DB polls when the bus is unavailable.', { min: 0.05 }),
   PLANEXE_SSE_HEARTBEAT_INTERVAL: env.float(20, 'Seconds of silence before a heartbeat event.', { min: 0 }),
   PLANEXE_SSE_MAX_DURATION: env.int(3600, 'Maximum stream age, seconds.', { min: 1 }),
-  PLANEXE_SSE_MAX_CONNECTIONS: env.int(5, 'Concurrent SSE streams per client address.', { min: 1 }),
-  PLANEXE_SSE_MAX_TOTAL_CONNECTIONS: env.int(200, 'Concurrent SSE streams server-wide.', { min: 1 }),
+  PLANEXE_SSE_MAX_CONNECTIONS: env.int(5, 'Concurrent SSE streams per client address (plan_status waits and subscriptions/listen streams count too).', { min: 1 }),
+  PLANEXE_SSE_MAX_TOTAL_CONNECTIONS: env.int(200, 'Concurrent SSE streams server-wide (plan_status waits and subscriptions/listen streams count too).', { min: 1 }),
 };
 
 /** The plan worker. */

@@ -108,7 +108,11 @@ export function buildToolCatalog(opts: CatalogOptions): ToolDefinition[] {
     {
       name: 'plan_status',
       description:
-        'The primary progress source for a plan: poll about every 5 minutes (a baseline plan typically takes 10-20 minutes). ' +
+        'The primary progress source for a plan: poll about every 5 minutes (a baseline plan typically takes 10-20 minutes), ' +
+        'or pass wait_seconds (up to 50) to wait for the next change instead of polling: the call then answers as soon as the ' +
+        'state or progress changes, or when the time is up; with a progressToken it sends notifications/progress (steps ' +
+        'done of total, current step) meanwhile. Concurrent waits count against the same per-address limit as SSE streams ' +
+        '(SSE_CONNECTION_LIMIT when exceeded). ' +
         'State contract: pending/processing = keep polling; completed = the report is ready, call plan_file_info; failed = ' +
         'terminal, see error; stopped = stopped by the user, consider plan_resume. progress_percentage is 0-100 (100 when ' +
         'completed); steps differ in duration, so do not estimate time from it. steps_completed/steps_total count finished ' +

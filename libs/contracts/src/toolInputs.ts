@@ -36,7 +36,22 @@ export const PlanCreateInput = z.object({
   user_api_key: userApiKey,
 });
 
-export const PlanStatusInput = z.object({ plan_id: planId });
+/** The longest plan_status `wait_seconds` (a wait must end well inside every proxy's and client's request timeout). */
+export const PLAN_STATUS_MAX_WAIT_SECONDS = 50;
+
+export const PlanStatusInput = z.object({
+  plan_id: planId,
+  wait_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(PLAN_STATUS_MAX_WAIT_SECONDS)
+    .optional()
+    .describe(
+      `Optional long poll, 0-${PLAN_STATUS_MAX_WAIT_SECONDS} seconds (default 0 = answer at once): the call answers as soon as the ` +
+        "plan's state or progress changes, or when the time is up, with the status as it then is. An ended plan answers at once.",
+    ),
+});
 export const PlanStopInput = z.object({ plan_id: planId });
 export const PlanRetryInput = z.object({ plan_id: planId, model_profile: modelProfile });
 export const PlanResumeInput = z.object({ plan_id: planId, model_profile: modelProfile });

@@ -1,4 +1,5 @@
 export * from './ports.ts';
+export * from './connectionSlots.ts';
 export * from './dependencyErrors.ts';
 export * from './jobId.ts';
 export * from './inProcess/memoryQueue.ts';

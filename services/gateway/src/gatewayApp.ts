@@ -1,5 +1,5 @@
 import type { Context, Middleware, Next } from 'koa';
-import type { RouteOwner } from '@planexe/contracts';
+import { PLAN_STATUS_MAX_WAIT_SECONDS, type RouteOwner } from '@planexe/contracts';
 import { matchedRoute } from '@planexe/http';
 import type { GatewayConfig } from '@planexe/config';
 import { createEdge, notFound, type Edge, type EdgeDeps } from './edge.ts';
@@ -23,7 +23,8 @@ export function createGatewayApp(d: GatewayDeps): Edge {
   if (!d.internalSecret) throw new Error('createGatewayApp: an internal secret is required (PLANEXE_INTERNAL_SECRET)');
   const edge = createEdge(d);
   const proxyTo = createProxy({ internalSecret: d.internalSecret, timeoutMs: d.upstreamTimeoutMs, log: d.log, tracing: d.tracing });
-  const tools = proxyTo({ name: 'tools', baseUrl: d.upstreams.tools });
+  // a plan_status wait answers after up to PLAN_STATUS_MAX_WAIT_SECONDS, plus the reads around it
+  const tools = proxyTo({ name: 'tools', baseUrl: d.upstreams.tools, longPollMs: (PLAN_STATUS_MAX_WAIT_SECONDS + 10) * 1000 });
   const stream = proxyTo({ name: 'stream', baseUrl: d.upstreams.stream, streaming: true });
   const artifacts = proxyTo({ name: 'artifacts', baseUrl: d.upstreams.artifacts, streaming: true });
   const byOwner: Partial<Record<RouteOwner, Middleware>> = { tools, stream, artifacts };

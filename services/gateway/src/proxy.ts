@@ -33,7 +33,15 @@ export interface Upstream {
   baseUrl: string | readonly string[];
   /** Every answer is streamed through (SSE, downloads). Otherwise small answers of known length are read whole. */
   streaming?: boolean;
+  /**
+   * A request whose body names `wait_seconds` (a plan_status long poll) may take this long before its headers: the
+   * upstream answers when the wait ends, so the plain header timeout would cut every wait longer than it. The body
+   * is only searched, not parsed: a request that merely mentions the word gets the longer timeout and nothing else.
+   */
+  longPollMs?: number;
 }
+
+const LONG_POLL_MARK = Buffer.from('"wait_seconds"');
 
 /** Answers up to this size with a Content-Length are forwarded in one write instead of through a stream pipeline. */
 const SMALL_BODY = 1024 * 1024;
@@ -83,7 +91,7 @@ export function createProxy(o: ProxyOptions) {
   const agentOpts = { keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' as const };
   const agents = { 'http:': new http.Agent(agentOpts), 'https:': new https.Agent(agentOpts) };
 
-  function send(ctx: Context, target: URL, path: string, body: Buffer | undefined, retry: boolean): Promise<http.IncomingMessage> {
+  function send(ctx: Context, target: URL, path: string, body: Buffer | undefined, retry: boolean, timeoutMs: number): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
       const lib = target.protocol === 'https:' ? https : http;
       const req = lib.request({
@@ -96,26 +104,29 @@ export function createProxy(o: ProxyOptions) {
         agent: agents[target.protocol as 'http:' | 'https:'],
       });
       let settled = false;
-      req.setTimeout(o.timeoutMs, () => req.destroy(new UpstreamTimeout(`no answer in ${o.timeoutMs} ms`)));
+      req.setTimeout(timeoutMs, () => req.destroy(new UpstreamTimeout(`no answer in ${timeoutMs} ms`)));
       req.on('response', (res) => {
         settled = true;
         // an SSE stream may be silent for long stretches (heartbeats are the stream's business)
         if (/^text\/event-stream/i.test(String(res.headers['content-type'] ?? ''))) req.setTimeout(0);
         resolve(res);
       });
+      let clientGone = false;
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (settled) return;
         settled = true;
-        // a pooled socket the upstream closed meanwhile: once more on a fresh one, if the body can be resent
+        // a pooled socket the upstream closed meanwhile: once more on a fresh one, if the body can be resent; never
+        // for a client that left (destroying the request below fails it with the same ECONNRESET)
         const canResend = body !== undefined || !['POST', 'PUT', 'PATCH'].includes(ctx.method);
-        if (retry && req.reusedSocket && err.code === 'ECONNRESET' && canResend) {
-          send(ctx, target, path, body, false).then(resolve, reject);
+        if (retry && !clientGone && !ctx.res.destroyed && req.reusedSocket && err.code === 'ECONNRESET' && canResend) {
+          send(ctx, target, path, body, false, timeoutMs).then(resolve, reject);
           return;
         }
         reject(err);
       });
       // the client went away before the answer started: stop the upstream work too
       ctx.res.once('close', () => {
+        clientGone = true;
         if (!settled) req.destroy();
       });
       if (body) req.end(body);
@@ -130,11 +141,12 @@ export function createProxy(o: ProxyOptions) {
     const sendAny = async (ctx: Context, body: Buffer | undefined): Promise<http.IncomingMessage> => {
       const resendable = body !== undefined || (!ctx.req.headers['transfer-encoding'] && !ctx.req.headers['content-length']);
       const tried = new Set<URL>();
+      const timeoutMs = up.longPollMs && body?.includes(LONG_POLL_MARK) ? Math.max(o.timeoutMs, up.longPollMs) : o.timeoutMs;
       for (let tries = 1; ; tries++) {
         const target = pool.pick(tried) ?? pool.targets[0];
         tried.add(target);
         try {
-          return await send(ctx, target, target.pathname.replace(/\/+$/, '') + ctx.url, body, true);
+          return await send(ctx, target, target.pathname.replace(/\/+$/, '') + ctx.url, body, true, timeoutMs);
         } catch (err) {
           const e = err as NodeJS.ErrnoException;
           if (isDownSignal(e)) pool.markDown(target);

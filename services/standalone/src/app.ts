@@ -53,7 +53,7 @@ export async function createStandaloneApp(d: StandaloneDeps): Promise<Standalone
   });
   const c = d.config;
   // every service from its own factory, on the same config and adapters, sharing the edge's token signer
-  const tools = await toolsFromConfig(c, { db: d.db, queue: d.queue, bus: d.bus, tokens: edge.tokens, keyCache: edge.keyCache, log: d.log, models: d.models });
+  const tools = await toolsFromConfig(c, { db: d.db, queue: d.queue, bus: d.bus, limits: d.limits, tokens: edge.tokens, keyCache: edge.keyCache, log: d.log, models: d.models });
   // SSE and downloads in the same process, behind the same edge; in-memory caps (one process holds every stream).
   // One process: a slot lease longer than any stream is never renewed (in-memory renewals would scan every slot)
   const stream = streamFromConfig(c, { db: d.db, bus: d.bus, limits: d.limits, log: d.log }, { slotLeaseMs: (c.PLANEXE_SSE_MAX_DURATION + 60) * 1000 });

@@ -1,7 +1,6 @@
 export * from './streamService.ts';
 export * from './streamApp.ts';
 export * from './clientAddress.ts';
-export * from './connectionSlots.ts';
 export * from './planEvents.ts';
 export * from './planFeeds.ts';
 export * from './planStream.ts';

@@ -3,7 +3,8 @@ import type { Context, Middleware } from 'koa';
 import { anonymousCaller, type Caller } from '@planexe/auth';
 import { parseUuid, REPORT_CSP } from '@planexe/contracts';
 import { getPlan } from '@planexe/db';
-import { createInternalApp, matchedRoute, requestBaseUrl, sendError } from '@planexe/http';
+import { clientIpOf, createInternalApp, matchedRoute, requestBaseUrl, sendError } from '@planexe/http';
+import type { ConnectionSlots } from '@planexe/infra';
 import type { ToolContext, ToolDeps } from './deps.ts';
 import { ToolRegistry } from './registry.ts';
 import { createMcpServerFactory } from './mcpServer.ts';
@@ -19,6 +20,8 @@ export interface ToolsOptions {
   callerOf?: (ctx: Context) => Caller;
   /** MCP-only additions (the conformance fixtures), served beside the contract's tools. */
   extensions?: SurfaceExtension[];
+  /** The connection caps (shared with SSE streams) that subscriptions/listen streams count against. */
+  slots?: ConnectionSlots;
 }
 
 export interface ToolsService {
@@ -38,12 +41,14 @@ export async function createToolsService(deps: ToolDeps, opts: ToolsOptions): Pr
     caller: callerOf(ctx),
     surface: matchedRoute(ctx)?.route.id === 'mcp_tools_call' ? 'rest' : 'http',
     baseUrl: requestBaseUrl(ctx, deps.settings.publicBaseUrl),
+    clientAddress: clientIpOf(ctx),
   });
 
   const mcp = createMcpHttpHandler(createMcpServerFactory(registry, { surface: 'http' }), {
     maxBodyBytes: opts.maxBodyBytes,
     context,
     bus: opts.extensions?.find((e) => e.bus)?.bus,
+    slots: opts.slots,
     onerror: (err) => deps.log.debug({ err: err.message }, 'mcp request refused or failed'),
   });
   const listTools = createToolListHandler(registry);

@@ -2,11 +2,12 @@ import { downloadTokensFromConfig, KeyCache, type DownloadTokenConfig, type Down
 import type { ToolsConfig } from '@planexe/config';
 import { loadExamplePrompts, normaliseModelProfile } from '@planexe/contracts';
 import type { Db } from '@planexe/db';
-import type { PlanQueue, ProgressBus } from '@planexe/infra';
+import { ConnectionSlots, MemoryLimits, type Limits, type PlanQueue, type ProgressBus } from '@planexe/infra';
 import type { Logger } from '@planexe/telemetry';
 import { createToolsService, type ToolsService } from './app.ts';
 import { FileModelCatalog, type ModelCatalog } from '@planexe/llm';
 import { StatusCache } from './statusCache.ts';
+import { PlanWaits } from './planWait.ts';
 import { conformanceExtensions } from './conformanceGate.ts';
 
 /** The config slice the tools read (the tools' and the standalone's schema both have it). */
@@ -25,6 +26,8 @@ export type ToolsServiceConfig = DownloadTokenConfig &
   | 'PLANEXE_LLM_CONFIG_CUSTOM_FILENAME'
   | 'PLANEXE_LLM_CONFIG_WHITELISTED_CLASSES'
   | 'PLANEXE_MCP_REQUIRE_AUTH'
+  | 'PLANEXE_SSE_MAX_CONNECTIONS'
+  | 'PLANEXE_SSE_MAX_TOTAL_CONNECTIONS'
 >;
 
 export interface ToolsAdapters {
@@ -32,6 +35,12 @@ export interface ToolsAdapters {
   queue: PlanQueue;
   bus: ProgressBus;
   log: Logger;
+  /**
+   * Where the connection caps live (plan_status waits and subscriptions/listen streams hold slots in the SSE
+   * groups): RedisLimits in distributed mode, shared with the stream replicas; standalone's MemoryLimits, shared
+   * with its stream. Default: a MemoryLimits of this service alone.
+   */
+  limits?: Limits;
   /** The signer to share (standalone: the edge's); default: built from the config, keyring included. */
   tokens?: DownloadTokens;
   /** Default: a 5 s cache, so a revoked key stops working within 5 s. */
@@ -52,6 +61,13 @@ export interface ConfiguredTools {
 export async function toolsFromConfig(c: ToolsServiceConfig, d: ToolsAdapters): Promise<ConfiguredTools> {
   const tokens = d.tokens ?? downloadTokensFromConfig(c);
   const statusCache = new StatusCache(d.bus);
+  const ownLimits = d.limits ? undefined : new MemoryLimits();
+  // the stream's groups (`sse:`), so waits, listen streams and SSE streams count against one cap
+  const slots = new ConnectionSlots(d.limits ?? ownLimits!, {
+    maxPerClient: c.PLANEXE_SSE_MAX_CONNECTIONS,
+    maxTotal: c.PLANEXE_SSE_MAX_TOTAL_CONNECTIONS,
+    onError: (err) => d.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'connection slot error'),
+  });
   const service = await createToolsService(
     {
       db: d.db,
@@ -63,6 +79,7 @@ export async function toolsFromConfig(c: ToolsServiceConfig, d: ToolsAdapters): 
       log: d.log,
       examplePrompts: loadExamplePrompts(),
       statusCache,
+      waits: new PlanWaits(d.bus, slots),
       settings: {
         requireUserKey: c.PLANEXE_MCP_REQUIRE_USER_KEY,
         apiKeySecret: c.PLANEXE_API_KEY_SECRET,
@@ -76,6 +93,7 @@ export async function toolsFromConfig(c: ToolsServiceConfig, d: ToolsAdapters): 
       maxBodyBytes: c.PLANEXE_MCP_MAX_BODY_BYTES,
       downloadTokenTtlSeconds: c.PLANEXE_DOWNLOAD_TOKEN_TTL,
       extensions: conformanceExtensions(d.env ?? process.env, c.PLANEXE_MCP_REQUIRE_AUTH),
+      slots,
     },
   );
   return {
@@ -84,6 +102,8 @@ export async function toolsFromConfig(c: ToolsServiceConfig, d: ToolsAdapters): 
     close: async () => {
       await statusCache.close();
       await service.close();
+      slots.stop();
+      await ownLimits?.close();
     },
   };
 }

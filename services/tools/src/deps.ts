@@ -5,6 +5,7 @@ import type { ModelProfile } from '@planexe/contracts';
 import type { Logger } from '@planexe/telemetry';
 import type { ModelCatalog } from '@planexe/llm';
 import type { StatusCache } from './statusCache.ts';
+import type { PlanWaits, ProgressSink } from './planWait.ts';
 
 /** Settings the tool handlers read (a slice of the tools service config). */
 export interface ToolSettings {
@@ -29,6 +30,8 @@ export interface ToolDeps {
   examplePrompts: string[];
   /** Push-invalidated plan_status rows; absent = always read the database. */
   statusCache?: StatusCache;
+  /** plan_status `wait_seconds`; absent = a wait answers at once (stdio has no caps to count it against). */
+  waits?: PlanWaits;
 }
 
 export type Surface = 'http' | 'rest' | 'stdio';
@@ -39,4 +42,10 @@ export interface ToolContext {
   surface: Surface;
   /** `<scheme>://<host>` for download_url / sse_url; undefined on stdio without a configured base. */
   baseUrl?: string;
+  /** The address connection caps count by (HTTP surfaces). */
+  clientAddress?: string;
+  /** Aborted when the caller goes away or cancels the request: long work (a plan_status wait) stops. */
+  signal?: AbortSignal;
+  /** `notifications/progress` for this request; present only when the caller passed a progressToken (MCP). */
+  progress?: ProgressSink;
 }

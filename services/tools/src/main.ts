@@ -8,7 +8,7 @@ import { bindPort, buildOrExit, exitOnProblems, loadServiceConfigOrExit, postgre
 import { spanName } from '@planexe/contracts';
 import { matchedRoute, serve } from '@planexe/http';
 import { createPostgresDb, migrate } from '@planexe/db';
-import { BullMqQueue, NatsBus, natsTraceHooks } from '@planexe/infra';
+import { BullMqQueue, NatsBus, RedisLimits, natsTraceHooks } from '@planexe/infra';
 import { createLogger, initTelemetry, koaTracing, shutdownTelemetry } from '@planexe/telemetry';
 import { ReachabilityModelCatalog } from '@planexe/llm';
 import { createToolsApp } from './app.ts';
@@ -35,7 +35,13 @@ const queue = new BullMqQueue({
   prefix: config.PLANEXE_REDIS_PREFIX,
   onError: (err) => log.warn({ err: err.message }, 'queue error'),
 });
-const tools = await toolsFromConfig(config, { db: dbh.db, queue, bus, tokens, log, models: new ReachabilityModelCatalog(config, process.env) });
+// the stream replicas' connection caps: plan_status waits and subscriptions/listen streams hold slots there too
+const limits = new RedisLimits({
+  connection: config.PLANEXE_REDIS_URL!,
+  keyPrefix: `${config.PLANEXE_REDIS_PREFIX}:limits:`,
+  onError: (err) => log.warn({ err: err.message }, 'limits error'),
+});
+const tools = await toolsFromConfig(config, { db: dbh.db, queue, bus, limits, tokens, log, models: new ReachabilityModelCatalog(config, process.env) });
 let stopping = false;
 const app = createToolsApp(tools.service, {
   internalSecret: config.PLANEXE_INTERNAL_SECRET!,
@@ -50,6 +56,6 @@ const { port } = await serve(app.callback(), {
   port: bindPort(config),
   log,
   drain: () => void (stopping = true),
-  close: [() => tools.close(), () => queue.close(), () => bus.close(), () => dbh.close(), () => shutdownTelemetry()],
+  close: [() => tools.close(), () => queue.close(), () => limits.close(), () => bus.close(), () => dbh.close(), () => shutdownTelemetry()],
 });
 log.info({ host, port }, 'tools service listening');

@@ -11,6 +11,7 @@ import {
   type ServerEventBus,
 } from '@modelcontextprotocol/server';
 import { readJsonBody } from '@planexe/http';
+import type { ConnectionSlots } from '@planexe/infra';
 import { CONTEXT_KEY } from './mcpServer.ts';
 import { invalidInitializeParams } from './initializeParams.ts';
 import type { ToolContext } from './deps.ts';
@@ -26,6 +27,7 @@ function rpcError(ctx: Context, status: number, code: number, message: string, i
 
 const acceptsJson = (accept: string) => !accept || /application\/json|application\/\*|\*\/\*/i.test(accept);
 const isRpcMessage = (v: unknown) => !!v && typeof v === 'object' && !Array.isArray(v) && (v as { jsonrpc?: unknown }).jsonrpc === '2.0';
+const isListen = (v: unknown) => isRpcMessage(v) && (v as { method?: unknown }).method === 'subscriptions/listen';
 
 /** The Koa request as a fetch `Request` without a body (the SDK is handed the parsed body). */
 function toWebRequest(ctx: Context, signal: AbortSignal): Request {
@@ -47,7 +49,17 @@ function toWebRequest(ctx: Context, signal: AbortSignal): Request {
  * which the edge shares. The route table gives this handler POST, HEAD and DELETE (GET, the 2025 idle stream, is
  * the stream service's).
  */
-export function createMcpHttpHandler(factory: McpServerFactory, opts: { maxBodyBytes: number; context: (ctx: Context) => ToolContext; onerror?: (err: Error) => void; bus?: ServerEventBus }) {
+export function createMcpHttpHandler(
+  factory: McpServerFactory,
+  opts: {
+    maxBodyBytes: number;
+    context: (ctx: Context) => ToolContext;
+    onerror?: (err: Error) => void;
+    bus?: ServerEventBus;
+    /** Connection caps (shared with SSE streams and plan_status waits) that a subscriptions/listen stream holds a slot of. */
+    slots?: ConnectionSlots;
+  },
+) {
   const modern = createMcpHandler(factory, { legacy: 'reject', maxRequestBodySize: opts.maxBodyBytes, onerror: opts.onerror, bus: opts.bus });
 
   async function legacy(request: Request, parsedBody: unknown, authInfo: AuthInfo): Promise<Response> {
@@ -89,7 +101,8 @@ export function createMcpHttpHandler(factory: McpServerFactory, opts: { maxBodyB
       if (!ctx.res.writableFinished) abort.abort();
     };
     ctx.res.once('close', onClose);
-    const authInfo: AuthInfo = { token: '', clientId: 'planexe', scopes: [], extra: { [CONTEXT_KEY]: opts.context(ctx) } };
+    const toolContext = opts.context(ctx);
+    const authInfo: AuthInfo = { token: '', clientId: 'planexe', scopes: [], extra: { [CONTEXT_KEY]: toolContext } };
     const request = toWebRequest(ctx, abort.signal);
     let res: Response;
     if (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: opts.maxBodyBytes })) {
@@ -105,6 +118,19 @@ export function createMcpHttpHandler(factory: McpServerFactory, opts: { maxBodyB
       // the 2025 surface answers JSON to any client that takes it (curl sends no Accept); the SDK transport wants both
       request.headers.set('accept', 'application/json, text/event-stream');
       res = await legacy(request, parsedBody, authInfo);
+    } else if (opts.slots && isListen(parsedBody)) {
+      // a subscriptions/listen stream is a long-lived connection: it holds a slot of the SSE caps while it is open
+      const slot = await opts.slots.reserve(toolContext.clientAddress ?? 'unknown');
+      if (!slot.ok) return rpcError(ctx, 429, -32000, `subscriptions/listen refused: ${slot.message} (listen streams, SSE streams and plan_status waits share it)`, (parsedBody as { id?: unknown }).id ?? null);
+      const release = () => void opts.slots!.release(slot.holder);
+      try {
+        res = await modern.fetch(request, { authInfo, parsedBody });
+      } catch (e) {
+        release();
+        throw e;
+      }
+      if (ctx.res.destroyed || !/^text\/event-stream/i.test(res.headers.get('content-type') ?? '')) release();
+      else ctx.res.once('close', release);
     } else {
       res = await modern.fetch(request, { authInfo, parsedBody });
     }

@@ -50,6 +50,19 @@ function toolContextOf(ctx: ServerContext, fallback?: () => ToolContext): ToolCo
 }
 
 /**
+ * What a tool call adds to its ToolContext: an abort signal (the caller cancelled, or its HTTP request closed) and,
+ * when the caller passed a progressToken, a way to send it `notifications/progress` through the SDK (which answers
+ * with SSE once a request sends notifications).
+ */
+function callContext(base: ToolContext, ctx: ServerContext): ToolContext {
+  const signals = [ctx.mcpReq.signal, ctx.http?.req?.signal, base.signal].filter((s): s is AbortSignal => !!s);
+  const token = ctx.mcpReq._meta?.progressToken;
+  const progress: ToolContext['progress'] =
+    token === undefined ? undefined : (p) => ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, ...p } });
+  return { ...base, signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0], progress };
+}
+
+/**
  * The server factory both SDK v2 entries (createMcpHandler over HTTP, serveStdio) call: per HTTP request, or once
  * per stdio connection. Everything a request does not change (listings, capabilities, lookup maps) is computed here
  * once, so an instance is a handful of handler registrations over shared data.
@@ -88,7 +101,7 @@ export function createMcpServerFactory(registry: ToolRegistry, opts: McpServerOp
     server.setRequestHandler('tools/call', async (req, ctx) => {
       const extra = extraTools.get(req.params.name);
       if (extra) return (await extra.call(req.params.arguments ?? {}, ctx)) as never;
-      return registry.call(req.params.name, req.params.arguments ?? {}, toolContextOf(ctx, opts.defaultContext));
+      return registry.call(req.params.name, req.params.arguments ?? {}, callContext(toolContextOf(ctx, opts.defaultContext), ctx));
     });
     server.setRequestHandler('resources/list', async () => ({ resources: resourceList }));
     server.setRequestHandler('resources/templates/list', async () => ({ resourceTemplates: templateList }));

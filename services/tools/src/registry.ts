@@ -55,7 +55,7 @@ export const toolResult = (payload: Record<string, unknown>, isError: boolean): 
 });
 
 /** Integer fields accept numeric strings ("5" → 5), as upstream's lenient validation does. */
-const INTEGER_FIELDS = ['limit', 'rating'];
+const INTEGER_FIELDS = ['limit', 'rating', 'wait_seconds'];
 function coerce(args: Record<string, unknown>): Record<string, unknown> {
   const out = { ...args };
   for (const f of INTEGER_FIELDS) if (typeof out[f] === 'string' && /^\s*-?\d+\s*$/.test(out[f] as string)) out[f] = Number(out[f]);

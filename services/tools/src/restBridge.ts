@@ -36,7 +36,18 @@ export function createToolCallHandler(registry: ToolRegistry, opts: { maxBodyByt
     const { tool, metadata } = parsed.data;
     const args = { ...parsed.data.arguments };
     if (tool === 'plan_create' && metadata && typeof metadata === 'object') args.metadata = metadata;
-    const result = await registry.call(tool, args, opts.context(ctx));
+    // a caller that goes away ends long work (a plan_status wait) and frees what it holds
+    const gone = new AbortController();
+    const onClose = () => {
+      if (!ctx.res.writableFinished) gone.abort();
+    };
+    ctx.res.once('close', onClose);
+    let result;
+    try {
+      result = await registry.call(tool, args, { ...opts.context(ctx), signal: gone.signal });
+    } finally {
+      ctx.res.off('close', onClose);
+    }
     const payload = result.structuredContent;
     const err = payload && typeof payload === 'object' && 'error' in payload ? (payload as { error: unknown }).error : null;
     ctx.type = 'application/json';

@@ -4,12 +4,19 @@ import type { ToolContext, ToolDeps } from '../deps.ts';
 import { planNotFound, sseUrl } from '../identity.ts';
 import { listFiles } from '@planexe/artifact-sources';
 
-export async function planStatus(deps: ToolDeps, args: { plan_id: string }, ctx: ToolContext) {
+export async function planStatus(deps: ToolDeps, args: { plan_id: string; wait_seconds?: number }, ctx: ToolContext) {
   const id = parseUuid(args.plan_id);
-  const load = () => getPlanStatusView(deps.db, id!, undefined);
-  const view = id ? await (deps.statusCache ? deps.statusCache.get(id, load) : load()) : undefined;
-  // the owner check is made here, on cached and fresh rows alike
-  const row = view && view.user_id === ctx.caller.owner ? view : undefined;
+  if (!id) throw planNotFound(args.plan_id);
+  const load = () => getPlanStatusView(deps.db, id, undefined);
+  // the owner check is made here, on cached and fresh rows alike: another caller's plan reads as absent
+  const read = async (fresh: boolean) => {
+    const v = await (deps.statusCache && !fresh ? deps.statusCache.get(id, load) : load());
+    return v && v.user_id === ctx.caller.owner ? v : undefined;
+  };
+  const wait = args.wait_seconds ?? 0;
+  const row = wait > 0 && deps.waits
+    ? await deps.waits.wait({ planId: id, seconds: wait, client: ctx.clientAddress ?? 'unknown', signal: ctx.signal, progress: ctx.progress }, read)
+    : await read(false);
   if (!row) throw planNotFound(args.plan_id);
   const state = publicState(row.state);
   const completed = state === 'completed';

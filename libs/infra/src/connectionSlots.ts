@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Limits } from '@planexe/infra';
+import type { Limits } from './ports.ts';
 
 export interface SlotOptions {
   /** Concurrent streams per client address (PLANEXE_SSE_MAX_CONNECTIONS). */
