@@ -3,7 +3,8 @@
  * its own process (so one's servers, memory and descriptors never weigh on the next), then one line per goal:
  *   GOAL <id> <measured> <target> met|missed|noisy
  * Benchmarks: tools (REST/MCP plan_status vs anchors), gateway (vs direct, vs a bare hop), stream (idle SSE memory,
- * fan-out), worker (pickup), pipeline (wall time vs the sum of LLM latencies and vs the critical path), artifacts
+ * fan-out), wait (plan_status wait_seconds woken by a publish), worker (pickup), pipeline (wall time vs the sum of
+ * LLM latencies and vs the critical path), artifacts
  * (run.zip from the database vs raw). Each checks every response it counts and exits non-zero, printing no figure,
  * when any request failed (scripts/bench/kit.ts); ratios are medians of interleaved rounds (anchor, subject, …).
  * The load average is printed before and after each benchmark and beside each goal; a goal is `noisy` only when
@@ -27,6 +28,7 @@ const BENCHES: { name: string; command: string[]; goals: string[] }[] = [
   { name: 'gateway', command: tsx('services/gateway/bench/gateway.bench.ts'), goals: ['gateway-vs-direct', 'gateway-cpu-vs-hop', 'gateway-added-p50'] },
   // run.sh raises the open-file limit (18,000 connections need a descriptor each side)
   { name: 'stream', command: ['bash', 'services/stream/bench/run.sh'], goals: ['sse-kb-per-conn', 'sse-p99'] },
+  { name: 'wait', command: tsx('services/tools/bench/planWait.bench.ts'), goals: ['wait-wake-p99'] },
   { name: 'worker', command: tsx('services/worker/bench/worker.bench.ts', ['--expose-gc']), goals: ['pickup-p50'] },
   { name: 'pipeline', command: tsx('services/worker/bench/pipeline.bench.ts'), goals: ['wall-vs-sum', 'wall-vs-critical-path'] },
   { name: 'artifacts', command: tsx('services/artifacts/bench/download.bench.ts'), goals: ['artifact-vs-raw', 'artifact-rss'] },

@@ -23,10 +23,10 @@ export interface WaitRequest {
 }
 
 /**
- * Reads the plan's status row. `fresh` skips any cache: it is asked for after a snapshot announced a change, which
- * the cache may not have seen yet (bus listeners run in subscription order).
+ * Reads the plan's status row, at least as new as `minVersion` (the snapshot that announced a change: a cache may not
+ * have seen it yet, since bus listeners run in subscription order). Waits woken by one snapshot share one query.
  */
-export type StatusRead = (fresh: boolean) => Promise<PlanStatusView | undefined>;
+export type StatusRead = (minVersion?: number) => Promise<PlanStatusView | undefined>;
 
 const ENDED = new Set(['completed', 'failed', 'stopped']);
 
@@ -93,7 +93,7 @@ export class PlanWaits {
           if (baseline && visiblyChanged(baseline, s)) wake();
         })
         .catch(() => undefined);
-      const first = await read(false);
+      const first = await read();
       if (!first || ENDED.has(publicState(first.state)) || req.signal?.aborted) return first;
       await notify(req.progress, first);
       let changed = !!newest && visiblyChanged(first, newest);
@@ -112,7 +112,7 @@ export class PlanWaits {
         }
       }
       if (req.signal?.aborted) return first; // nobody is listening for the answer
-      const last = await read(changed);
+      const last = await read(changed ? newest?.version : undefined);
       if (last && changed) await notify(req.progress, last, first);
       return last;
     } finally {

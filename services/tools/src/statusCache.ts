@@ -8,6 +8,8 @@ interface Entry {
   latest: number;
   off?: Unsubscribe;
   ready: Promise<void>;
+  /** The read in flight: concurrent misses (waits woken by one snapshot) share one query. */
+  loading?: Promise<PlanStatusView | undefined>;
 }
 
 /**
@@ -25,7 +27,8 @@ export class StatusCache {
     private readonly opts: { maxEntries?: number; maxAgeMs?: number } = {},
   ) {}
 
-  async get(planId: string, load: () => Promise<PlanStatusView | undefined>): Promise<PlanStatusView | undefined> {
+  /** `minVersion`: the caller saw a snapshot of this version, so an older row (cached or read before it) will not do. */
+  async get(planId: string, load: () => Promise<PlanStatusView | undefined>, minVersion = 0): Promise<PlanStatusView | undefined> {
     if (!this.bus.isConnected()) return load();
     let e = this.entries.get(planId);
     if (!e) {
@@ -36,8 +39,18 @@ export class StatusCache {
       this.entries.set(planId, e);
     }
     await e.ready;
+    e.latest = Math.max(e.latest, minVersion);
     if (e.view && Date.now() - e.at < (this.opts.maxAgeMs ?? 2_000) && Number(e.view.state_version) >= e.latest) return e.view;
-    const view = await load();
+    if (e.loading) {
+      const shared = await e.loading;
+      if (!shared || Number(shared.state_version) >= minVersion) return shared;
+    }
+    const entry = e;
+    const loading = load().finally(() => {
+      if (entry.loading === loading) entry.loading = undefined;
+    });
+    e.loading = loading;
+    const view = await loading;
     if (view && Number(view.state_version) >= e.latest && this.entries.get(planId) === e) {
       e.view = view;
       e.at = Date.now();

@@ -9,14 +9,14 @@ export async function planStatus(deps: ToolDeps, args: { plan_id: string; wait_s
   if (!id) throw planNotFound(args.plan_id);
   const load = () => getPlanStatusView(deps.db, id, undefined);
   // the owner check is made here, on cached and fresh rows alike: another caller's plan reads as absent
-  const read = async (fresh: boolean) => {
-    const v = await (deps.statusCache && !fresh ? deps.statusCache.get(id, load) : load());
+  const read = async (minVersion?: number) => {
+    const v = await (deps.statusCache ? deps.statusCache.get(id, load, minVersion) : load());
     return v && v.user_id === ctx.caller.owner ? v : undefined;
   };
   const wait = args.wait_seconds ?? 0;
   const row = wait > 0 && deps.waits
     ? await deps.waits.wait({ planId: id, seconds: wait, client: ctx.clientAddress ?? 'unknown', signal: ctx.signal, progress: ctx.progress }, read)
-    : await read(false);
+    : await read();
   if (!row) throw planNotFound(args.plan_id);
   const state = publicState(row.state);
   const completed = state === 'completed';
