@@ -10,7 +10,8 @@ export const SERVER_INSTRUCTIONS = [
     'get the user\'s approval -> plan_create.',
   'Each plan_create call makes a new plan_id, except that an identical prompt and profile from the same caller while the ' +
     'first is still pending/processing returns that plan (deduplicated=true). There is no server-side cap on concurrent plans.',
-  'Poll plan_status about every 5 minutes; it is the primary progress source. Optionally run `curl -N <sse_url>` as a ' +
+  'Poll plan_status about every 5 minutes, or pass wait_seconds (up to 50) to be answered on the next change instead; it ' +
+    'is the primary progress source. Optionally run `curl -N <sse_url>` as a ' +
     'completion detector: it closes on completed/failed/stopped. When the plan is completed call plan_file_info.',
   'On failure: plan_resume continues without discarding finished work; plan_retry restarts from scratch. Both take the ' +
     'plan_id and an optional model_profile (default baseline). plan_stop is asynchronous and leads to stopped.',
