@@ -14,7 +14,7 @@ import { createPostgresDb, insertPlan, loadSnapshot, type DbHandle } from '@plan
 import { BullMqQueue, NatsBus, RedisLimits } from '@planexe/infra';
 import { createTestPostgresDb, natsAvailable, NATS_URL, postgresAvailable, redisAvailable, REDIS_URL } from '@planexe/testing/infra';
 import { silentLogger } from '@planexe/telemetry';
-import { connectModernClient, payloadOf, TEST_SECRET } from '../../../tests/harness/testServer.ts';
+import { connectClient, connectModernClient, payloadOf, TEST_SECRET } from '../../../tests/harness/testServer.ts';
 import { INTERNAL_SECRET, listen, startGateway, type Listening } from '../../../tests/harness/distributedServer.ts';
 import { createToolsApp } from '../src/app.ts';
 import { toolsFromConfig, type ConfiguredTools } from '../src/configuredService.ts';
@@ -236,6 +236,19 @@ describe.skipIf(!infra)('plan_status wait_seconds (tools on Postgres, NATS, Redi
       const p = payloadOf(await call);
       expect(p.steps_completed).toBe(6);
       expect(seen[1]).toMatchObject({ progress: 6, total: 10, message: 'step six' });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a 2025 client with a progressToken still gets its JSON answer when the wait is woken', async () => {
+    const id = await processingPlan();
+    const client = await connectClient(gw.mcpUrl);
+    try {
+      const call = client.callTool({ name: 'plan_status', arguments: { plan_id: id, wait_seconds: 50 } }, undefined, { onprogress: () => {} });
+      await until('the wait to hold', () => waits.waiting === 1);
+      await progress(id, { steps_completed: 7, current_step: 'step seven' });
+      expect(payloadOf(await call)).toMatchObject({ steps_completed: 7, current_step: 'step seven' });
     } finally {
       await client.close();
     }
