@@ -33,6 +33,8 @@ export interface Standalone {
   lifecycle: Lifecycle;
   stream: StreamService;
   artifacts: ArtifactsService;
+  /** First step of a shutdown: /readyz answers 503, plan_status waits answer now. */
+  drain(): void;
   close(): Promise<void>;
 }
 
@@ -71,8 +73,13 @@ export async function createStandaloneApp(d: StandaloneDeps): Promise<Standalone
     lifecycle: edge.lifecycle,
     stream,
     artifacts,
+    drain: () => {
+      edge.lifecycle.markStopping();
+      tools.drain();
+    },
     close: async () => {
       edge.lifecycle.markStopping();
+      tools.drain();
       await stream.close();
       await artifacts.close();
       await tools.close();

@@ -41,7 +41,7 @@ const { port } = await serve(sa.app.callback(), {
   host,
   port: bindPort(config),
   log,
-  drain: () => sa.lifecycle.markStopping(), // /readyz answers 503 from now on
+  drain: () => sa.drain(), // /readyz answers 503 from now on; plan_status waits answer now
   graceMs: 5_000,
   close: [() => worker.stop(), () => queue.close(), () => sa.close(), () => bus.close(), () => limits.close(), () => dbh.close()],
 });

@@ -54,6 +54,8 @@ export interface ToolsAdapters {
 export interface ConfiguredTools {
   service: ToolsService;
   tokens: DownloadTokens;
+  /** First step of a shutdown: plan_status waits answer now instead of outliving the listener. */
+  drain(): void;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export async function toolsFromConfig(c: ToolsServiceConfig, d: ToolsAdapters): 
     maxTotal: c.PLANEXE_SSE_MAX_TOTAL_CONNECTIONS,
     onError: (err) => d.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'connection slot error'),
   });
+  const waits = new PlanWaits(d.bus, slots);
   const service = await createToolsService(
     {
       db: d.db,
@@ -79,7 +82,7 @@ export async function toolsFromConfig(c: ToolsServiceConfig, d: ToolsAdapters): 
       log: d.log,
       examplePrompts: loadExamplePrompts(),
       statusCache,
-      waits: new PlanWaits(d.bus, slots),
+      waits,
       settings: {
         requireUserKey: c.PLANEXE_MCP_REQUIRE_USER_KEY,
         apiKeySecret: c.PLANEXE_API_KEY_SECRET,
@@ -99,6 +102,7 @@ export async function toolsFromConfig(c: ToolsServiceConfig, d: ToolsAdapters): 
   return {
     service,
     tokens,
+    drain: () => waits.drain(),
     close: async () => {
       await statusCache.close();
       await service.close();

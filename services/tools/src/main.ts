@@ -55,7 +55,10 @@ const { port } = await serve(app.callback(), {
   host,
   port: bindPort(config),
   log,
-  drain: () => void (stopping = true),
+  drain: () => {
+    stopping = true;
+    tools.drain(); // waits answer now: the grace period is shorter than a wait
+  },
   close: [() => tools.close(), () => queue.close(), () => limits.close(), () => bus.close(), () => dbh.close(), () => shutdownTelemetry()],
 });
 log.info({ host, port }, 'tools service listening');

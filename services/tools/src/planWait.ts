@@ -54,6 +54,9 @@ export function visiblyChanged(view: PlanStatusView, s: PlanSnapshot): boolean {
 export class PlanWaits {
   private active = 0;
   private holding = 0;
+  /** Ends every held wait now ("time is up"): set while the process drains. */
+  private readonly enders = new Set<() => void>();
+  private draining = false;
 
   constructor(
     private readonly bus: ProgressBus,
@@ -63,6 +66,15 @@ export class PlanWaits {
   /** Waits in progress in this process (each holds a connection slot). */
   get size(): number {
     return this.active;
+  }
+
+  /**
+   * For a graceful shutdown: every held wait answers now with the state as it is, and new waits answer at once, so
+   * no caller loses its answer to the closing listener (it calls again and lands on another replica).
+   */
+  drain(): void {
+    this.draining = true;
+    for (const end of this.enders) end();
   }
 
   /** Waits past their first read, holding only their bus subscription and slot. */
@@ -97,18 +109,22 @@ export class PlanWaits {
       if (!first || ENDED.has(publicState(first.state)) || req.signal?.aborted) return first;
       await notify(req.progress, first);
       let changed = !!newest && visiblyChanged(first, newest);
-      if (!changed) {
+      if (!changed && !this.draining) {
         baseline = first;
         this.holding++;
+        let end: (() => void) | undefined;
         try {
           changed = await new Promise<boolean>((resolve) => {
             wake = () => resolve(true);
             timer = setTimeout(() => resolve(false), req.seconds * 1000);
             onAbort = () => resolve(false);
             req.signal?.addEventListener('abort', onAbort, { once: true });
+            end = () => resolve(false);
+            this.enders.add(end);
           });
         } finally {
           this.holding--;
+          if (end) this.enders.delete(end);
         }
       }
       if (req.signal?.aborted) return first; // nobody is listening for the answer

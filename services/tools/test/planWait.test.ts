@@ -262,4 +262,15 @@ describe.skipIf(!infra)('plan_status wait_seconds (tools on Postgres, NATS, Redi
     expect((await restPayload(waited)).state).toBe('processing');
     expect(before - remaining(waited)).toBe(1);
   });
+
+  // last: draining is for good
+  it('a draining server answers held waits at once with the state as it is, and new waits too', async () => {
+    const id = await processingPlan();
+    const held = rest({ plan_id: id, wait_seconds: 50 });
+    await until('the wait to hold', () => waits.waiting === 1);
+    tools.drain();
+    expect(await restPayload(await held)).toMatchObject({ state: 'processing', steps_completed: 1 });
+    expect(await restPayload(await rest({ plan_id: id, wait_seconds: 50 }))).toMatchObject({ state: 'processing' });
+    expect(waits.size).toBe(0);
+  });
 });
