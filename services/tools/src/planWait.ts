@@ -119,6 +119,7 @@ export class PlanWaits {
             timer = setTimeout(() => resolve(false), req.seconds * 1000);
             onAbort = () => resolve(false);
             req.signal?.addEventListener('abort', onAbort, { once: true });
+            if (req.signal?.aborted) resolve(false); // gone while the first progress notification was sent
             end = () => resolve(false);
             this.enders.add(end);
           });
