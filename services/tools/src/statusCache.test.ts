@@ -59,4 +59,18 @@ describe('StatusCache', () => {
     expect(cache.size).toBe(1);
     await cache.close();
   });
+
+  it('a reader that saw a newer snapshot than the cache gets a newer row, and concurrent misses share one load', async () => {
+    const bus = new MemoryBus();
+    const cache = new StatusCache(bus, { maxAgeMs: 60_000 });
+    let loads = 0;
+    let version = 1;
+    const load = async () => (loads++, await new Promise((r) => setTimeout(r, 20)), view(version));
+    await cache.get('p1', load);
+    version = 2; // the row changed; this reader's own bus listener saw version 2 before the cache's did
+    const rows = await Promise.all(Array.from({ length: 5 }, () => cache.get('p1', load, 2)));
+    expect(rows.map((r) => r?.state_version)).toEqual(['2', '2', '2', '2', '2']);
+    expect(loads).toBe(2);
+    await cache.close();
+  });
 });
