@@ -8,7 +8,6 @@ export interface PlanPageRow {
   state: string;
   prompt_excerpt: string;
   timestamp_created: Date;
-  has_report: boolean;
   has_zip: boolean;
 }
 
@@ -29,7 +28,6 @@ export async function listPlanPage(db: Db, owner: string, limit: number, afterId
       : sql` and (p.timestamp_created, p.id) < (select a.timestamp_created, a.id from plans a where a.id = ${afterId})`;
   const r = await sql<PlanPageRow>`
     select p.id, p.state, left(p.prompt, 100) as prompt_excerpt, p.timestamp_created,
-      (p.generated_report_html is not null) as has_report,
       (p.run_zip_blob_id is not null or p.run_zip_snapshot is not null) as has_zip
     from plans p where p.user_id = ${owner}${after}
     order by p.timestamp_created desc, p.id desc limit ${limit}`.execute(db);

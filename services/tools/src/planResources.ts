@@ -61,7 +61,8 @@ export class PlanResources {
     const excerpt = row.prompt_excerpt.replace(/\s+/g, ' ').trim().slice(0, 60);
     const about = `Plan ${row.id} (${state}): ${excerpt}`;
     const out: Resource[] = [];
-    if (state === 'completed' || row.has_report) {
+    // the report is listed when resources/read serves it: once the plan has completed (plan_file_info's rule)
+    if (state === 'completed') {
       out.push({ uri: planResourceUri(row.id, { kind: 'report' }), name: 'report.html', title: `Report: ${excerpt}`, description: about, mimeType: 'text/html' });
     }
     if (row.has_zip) {

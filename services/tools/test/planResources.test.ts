@@ -3,8 +3,9 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Client as ModernClient } from '@modelcontextprotocol/client';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { createTestPostgresDb } from '@planexe/testing/infra';
+import { sql } from 'kysely';
 import { claimRun, finishRun, insertPlan, persistStep, type Db, type DbHandle } from '@planexe/db';
-import { userZip } from '@planexe/artifact-sources';
+import { memoryMember, userZip, zipStream } from '@planexe/artifact-sources';
 import { planResourceUri } from '@planexe/contracts';
 import { connectClient, connectModernClient, createUserWithKey, payloadOf, startTestServer, TEST_SECRET, type TestServer } from '../../../tests/harness/testServer.ts';
 
@@ -178,6 +179,28 @@ describe('plan resources (planexe://plans/…) on both protocol revisions, owner
     expect(all.resources.map((r) => r.uri)).toEqual([...first.resources, ...second.resources].map((r) => r.uri));
     for (const cursor of ['garbage', Buffer.from(JSON.stringify({ v: 1, after: foreign.id })).toString('base64url')]) {
       await expect(legacy.listResources({ cursor })).rejects.toMatchObject({ code: -32602, message: expect.stringContaining('Invalid cursor') });
+    }
+  });
+
+  it('a legacy row (files only in its zip snapshot): the entries are listed and read from the zip; the activity log never', async () => {
+    const other = await createUserWithKey(srv.db);
+    const legacyPlan = await newPlan(srv.db, other.user.id, 'a legacy plan');
+    // userZip leaves the activity log out; a legacy snapshot may hold one, so this one is written member by member
+    const chunks: Uint8Array[] = [];
+    const members = [memoryMember('001-plan_type.json', Buffer.from('{"legacy":1}'), new Date()), memoryMember('track_activity.jsonl', Buffer.from('{"raw":1}'), new Date())];
+    for await (const c of zipStream(members)) chunks.push(c);
+    const legacyZip = Buffer.concat(chunks);
+    await sql`update plans set state = 'completed', run_zip_snapshot = ${Buffer.from(legacyZip)}, run_artifact_layout_version = 1 where id = ${legacyPlan.id}`.execute(srv.db);
+    const c = await connectClient(srv.mcpUrl, { 'x-api-key': other.key });
+    try {
+      const names = (await c.listResources()).resources.map((r) => r.name);
+      expect(names).toEqual(['report.html', 'run.zip', '001-plan_type.json']);
+      const r = await c.readResource({ uri: planResourceUri(legacyPlan.id, { kind: 'file', name: '001-plan_type.json' }) });
+      expect(r.contents[0]).toMatchObject({ mimeType: 'application/json', text: '{"legacy":1}' });
+      const log = await c.readResource({ uri: planResourceUri(legacyPlan.id, { kind: 'file', name: 'track_activity.jsonl' }) }).catch((e) => e);
+      expect(log.code).toBe(-32602);
+    } finally {
+      await c.close();
     }
   });
 
