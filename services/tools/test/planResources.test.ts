@@ -40,8 +40,8 @@ describe('plan resources (planexe://plans/…) on both protocol revisions, owner
   let bigZip: { id: string; attempt: number };
   let foreign: { id: string; attempt: number };
   const report = '<html><body><h1>Repair café</h1></body></html>';
-  const smallZip = { bytes: Buffer.alloc(0) };
-  const large = { zip: Buffer.alloc(0), md: Buffer.from('# Big\n' + 'x'.repeat(CAP + 10)) };
+  const smallZip: { bytes: Buffer } = { bytes: Buffer.alloc(0) };
+  const large: { zip: Buffer; md: Buffer } = { zip: Buffer.alloc(0), md: Buffer.from('# Big\n' + 'x'.repeat(CAP + 10)) };
   const png = randomBytes(300);
 
   beforeAll(async () => {
