@@ -14,6 +14,10 @@ import { MCP_PROMPTS, SERVER_INSTRUCTIONS, SERVER_NAME, SERVER_VERSION, STDIO_SE
 import type { ToolRegistry } from './registry.ts';
 import type { ToolContext } from './deps.ts';
 import type { SurfacePrompt, SurfaceResource, SurfaceTemplate, SurfaceTool } from './surface.ts';
+import { createTasks, type Tasks } from './tasks/index.ts';
+import { registerTaskMethods } from './tasks/methods.ts';
+import { PLAN_TASK_TOOLS } from './tasks/planTasks.ts';
+import { declaresTasks, missingTasksCapability, TASKS_EXTENSION } from './tasks/wire.ts';
 
 /** Key under which the HTTP layer passes the per-request ToolContext through the SDK's authInfo. */
 export const CONTEXT_KEY = 'planexeToolContext';
@@ -22,6 +26,8 @@ export interface McpServerOptions {
   surface: 'http' | 'stdio';
   /** Context for requests that carry none (stdio). */
   defaultContext?: () => ToolContext;
+  /** The tasks extension's backends (shared with the HTTP listen streams); default: built for this registry. */
+  tasks?: Tasks;
 }
 
 /**
@@ -69,12 +75,16 @@ export function createMcpServerFactory(registry: ToolRegistry, opts: McpServerOp
   const promptList = prompts.map((p) => p.definition);
   const resourceList = resources.map((r) => r.definition);
   const templateList = templates.map((t) => t.definition);
+  // the tasks extension: plans are tasks on every surface the registry serves; extensions may add their own
+  const { plans: planTasks, router: tasks } = opts.tasks ?? createTasks(registry);
 
   let capabilities: ServerCapabilities = {
     tools: { listChanged: false },
     ...(prompts.length || opts.surface === 'http' ? { prompts: { listChanged: false } } : {}),
     resources: { subscribe: false, listChanged: false },
     experimental: {},
+    // the SDK's capability type does not know extensions yet; the discover result carries them as given
+    ...({ extensions: { [TASKS_EXTENSION]: {} } } as object),
   };
   for (const e of ext) capabilities = mergeCapabilities(capabilities, e.capabilities ?? {});
   const cacheHints = ext.length ? undefined : Object.fromEntries(LIST_METHODS.map((m) => [m, DEPLOY_STABLE]));
@@ -87,9 +97,16 @@ export function createMcpServerFactory(registry: ToolRegistry, opts: McpServerOp
     server.setRequestHandler('tools/list', async () => ({ tools: toolList }));
     server.setRequestHandler('tools/call', async (req, ctx) => {
       const extra = extraTools.get(req.params.name);
-      if (extra) return (await extra.call(req.params.arguments ?? {}, ctx)) as never;
-      return registry.call(req.params.name, req.params.arguments ?? {}, toolContextOf(ctx, opts.defaultContext));
+      if (extra) {
+        if (extra.taskSupport === 'required' && !declaresTasks(ctx)) throw missingTasksCapability();
+        return (await extra.call(req.params.arguments ?? {}, ctx)) as never;
+      }
+      const tc = toolContextOf(ctx, opts.defaultContext);
+      // a client that declared the tasks extension gets the plan's attempt as a task; any other sees today's tools
+      if (PLAN_TASK_TOOLS.has(req.params.name) && declaresTasks(ctx)) return (await planTasks.start(req.params.name, req.params.arguments ?? {}, tc)) as never;
+      return registry.call(req.params.name, req.params.arguments ?? {}, tc);
     });
+    registerTaskMethods(server, tasks, (ctx) => toolContextOf(ctx, opts.defaultContext));
     server.setRequestHandler('resources/list', async () => ({ resources: resourceList }));
     server.setRequestHandler('resources/templates/list', async () => ({ resourceTemplates: templateList }));
     server.setRequestHandler('resources/read', async (req, ctx) => {
