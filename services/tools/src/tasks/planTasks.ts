@@ -74,7 +74,7 @@ export class PlanTasks implements TaskBackend {
   async get(taskId: string, caller: ToolContext): Promise<DetailedTask | undefined> {
     const id = parseTaskId(taskId);
     const v = id && (await this.view(id.planId, caller));
-    if (!id || !v || id.attempt < 1 || id.attempt > v.attempt) return undefined;
+    if (!id || !v || id.attempt > v.attempt) return undefined;
     const outcomes = (parseParameters(v.parameters).attempt_outcomes ?? {}) as AttemptOutcomes;
     const startedAfter = outcomes[String(id.attempt - 1)]?.ended_at;
     if (id.attempt < v.attempt) return this.superseded(taskId, id.attempt, v.attempt, outcomes, startedAfter);
@@ -131,7 +131,7 @@ export class PlanTasks implements TaskBackend {
   async cancel(taskId: string, caller: ToolContext): Promise<boolean> {
     const id = parseTaskId(taskId);
     const v = id && (await this.view(id.planId, caller));
-    if (!id || !v || id.attempt < 1 || id.attempt > v.attempt) return false;
+    if (!id || !v || id.attempt > v.attempt) return false;
     const state = publicState(v.state);
     // tasks/cancel is plan_stop, for the attempt that is still running; a terminal task keeps its state
     if (id.attempt === v.attempt && (state === 'pending' || state === 'processing')) await stopPlan(this.deps, { plan_id: v.id }, caller);

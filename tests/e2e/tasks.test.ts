@@ -1,0 +1,52 @@
+import { describe, it, beforeAll, afterAll } from 'vitest';
+import type { Client as ModernClient } from '@modelcontextprotocol/client';
+import { createTestPostgresDb, postgresAvailable } from '@planexe/testing/infra';
+import { startFakeLlm, type FakeLlm } from '@planexe/testing';
+import type { DbHandle } from '@planexe/db';
+import { createUserWithKey, startTestServer, type TestServer } from '../harness/testServer.ts';
+import { fakeProfileDir } from '../../services/worker/test/workerHarness.ts';
+import { cancelThenResume, connectTasksClient, createAsTaskAndFollow, foreignTaskIsNotFound, nonDeclaringUnchanged, type TaskConn } from './taskFlowSteps.ts';
+
+const ready = await postgresAvailable();
+
+describe.skipIf(!ready)('MCP tasks extension on plans (standalone, Postgres, in-process worker)', () => {
+  let dbh: DbHandle;
+  let fake: FakeLlm;
+  let srv: TestServer;
+  let alice: TaskConn;
+  let bob: TaskConn;
+  let plain: ModernClient;
+  let created: { taskId: string };
+  beforeAll(async () => {
+    dbh = await createTestPostgresDb();
+    fake = await startFakeLlm({ latencyMs: 20 });
+    srv = await startTestServer(dbh, {}, { configDir: fakeProfileDir(fake, { luigiWorkers: 4 }), llmEnv: { FAKE_LLM_KEY: 'k' } });
+    const conn = async (headers: Record<string, string>) => ({ client: await connectTasksClient(srv.mcpUrl, { headers }), mcpUrl: srv.mcpUrl, headers });
+    const aliceHeaders = { 'x-api-key': (await createUserWithKey(dbh.db, 100)).key };
+    alice = await conn(aliceHeaders);
+    bob = await conn({ 'x-api-key': (await createUserWithKey(dbh.db, 100)).key });
+    plain = await connectTasksClient(srv.mcpUrl, { headers: aliceHeaders, declare: false });
+  });
+  afterAll(async () => {
+    await Promise.all([alice?.client.close(), bob?.client.close(), plain?.close()]);
+    await srv?.close();
+    await fake?.close();
+    await dbh?.close();
+  });
+
+  it('plan_create as a task: tasks/get at once, notifications/tasks on the listen stream while the worker runs it, completed', async () => {
+    created = await createAsTaskAndFollow(alice, srv.mcpUrl, `A bike repair co-op in Utrecht within a year ${Date.now()}`);
+  }, 180_000);
+
+  it('tasks/cancel stops the plan within 2 s; plan_resume as a task is a new task, the stopped one stays cancelled', async () => {
+    await cancelThenResume(alice, `A seed library in Bruges within six months ${Date.now()}`);
+  }, 60_000);
+
+  it("another user's taskId is not found, and listening for it watches nothing", async () => {
+    await foreignTaskIsNotFound(bob, srv.mcpUrl, created.taskId);
+  });
+
+  it('a client that does not declare the extension sees the tools unchanged and is refused the tasks methods', async () => {
+    await nonDeclaringUnchanged(plain, `A makerspace in Ghent ${Date.now()}`, created.taskId);
+  });
+});
