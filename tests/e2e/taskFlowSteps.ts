@@ -44,7 +44,6 @@ export async function errorCode(p: Promise<unknown>): Promise<number> {
 const expectEmptyAck = (r: Json) => expect(Object.keys(r).filter((k) => k !== '_meta')).toEqual([]);
 
 export function expectCreateTaskResult(r: Json): string {
-  console.log('CREATE', JSON.stringify(r));
   expect(r.resultType).toBe('task');
   expect(r.taskId).toMatch(/^[0-9a-f-]{36}\.\d+$/);
   expect(r.status).toBe('working');

@@ -72,7 +72,10 @@ export async function openTaskListen(mcpUrl: string, taskIds: string[], headers:
     if (m.method === 'notifications/subscriptions/acknowledged') ackResolve(m.params);
     else if (m.method === 'notifications/tasks') {
       tasks.push(m.params);
-      for (const w of waiters.splice(0)) (w.match(m.params) ? w.resolve(m.params) : waiters.push(w));
+      for (const w of waiters.splice(0)) {
+        if (w.match(m.params)) w.resolve(m.params);
+        else waiters.push(w);
+      }
     } else if (m.id !== undefined) final = m.result;
   };
   const ended = (async () => {

@@ -7,6 +7,8 @@ import { bodyDeclaresTasks, REQUIRED_TASKS_CAPABILITY, TERMINAL, type DetailedTa
 
 const MAX_TASK_IDS = 100;
 const KEEP_ALIVE_MS = 15_000;
+/** Open task streams per process, as the SDK bounds its own listen streams (maxSubscriptions, default 1024). */
+const MAX_STREAMS = 1024;
 
 interface ListenBody {
   id: string | number;
@@ -40,7 +42,8 @@ const signature = (t: DetailedTask) => `${t.status}|${t.lastUpdatedAt}|${t.statu
  * List-change filters sent in the same request are not honored on this stream (the acknowledgement says so); a
  * client opens a second listen for them.
  */
-export function createTaskListen(router: TaskRouter, opts: { keepAliveMs?: number; onerror?: (err: Error) => void } = {}) {
+export function createTaskListen(router: TaskRouter, opts: { keepAliveMs?: number; maxStreams?: number; onerror?: (err: Error) => void } = {}) {
+  let open = 0;
   return async function serveTaskListen(ctx: Context, body: ListenBody, caller: ToolContext, signal: AbortSignal): Promise<void> {
     const method = ctx.get('mcp-method');
     if (method && method.trim() !== 'subscriptions/listen') {
@@ -53,6 +56,7 @@ export function createTaskListen(router: TaskRouter, opts: { keepAliveMs?: numbe
     if (!Array.isArray(ids) || ids.length > MAX_TASK_IDS || ids.some((i) => typeof i !== 'string' || i.length === 0 || i.length > 200)) {
       return rpcError(ctx, 200, body.id, -32602, `Invalid params: notifications.taskIds must be an array of at most ${MAX_TASK_IDS} task ids`);
     }
+    if (open >= (opts.maxStreams ?? MAX_STREAMS)) return rpcError(ctx, 200, body.id, -32603, 'Subscription limit reached');
     const current = new Map<string, DetailedTask>();
     for (const id of new Set(ids as string[])) {
       const t = await router.get(id, caller);
@@ -78,6 +82,7 @@ export function createTaskListen(router: TaskRouter, opts: { keepAliveMs?: numbe
     const teardown = (graceful: boolean) => {
       if (closed) return;
       closed = true;
+      open--;
       if (keepAlive) clearInterval(keepAlive);
       signal.removeEventListener('abort', onAbort);
       for (const stop of stops) void stop().catch((e) => opts.onerror?.(e instanceof Error ? e : new Error(String(e))));
@@ -87,6 +92,7 @@ export function createTaskListen(router: TaskRouter, opts: { keepAliveMs?: numbe
     const onAbort = () => teardown(false);
     const allTerminal = () => [...current.values()].every((t) => TERMINAL.has(t.status));
 
+    open++;
     ctx.status = 200;
     ctx.set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     ctx.req.socket.setNoDelay(true);
