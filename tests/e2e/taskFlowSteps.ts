@@ -26,7 +26,7 @@ export interface TaskConn {
   mcpUrl: string;
   headers: Record<string, string>;
 }
-const callTool = (c: TaskConn, name: string, args: Json) => callToolAsTaskClient(c.mcpUrl, name, args, c.headers);
+export const callTool = (c: TaskConn, name: string, args: Json) => callToolAsTaskClient(c.mcpUrl, name, args, c.headers);
 export const getTask = ({ client: c }: TaskConn, taskId: string): Promise<Json> => c.request({ method: 'tasks/get', params: { taskId } }, AnyResult);
 export const cancelTask = ({ client: c }: TaskConn, taskId: string): Promise<Json> => c.request({ method: 'tasks/cancel', params: { taskId } }, AnyResult);
 
