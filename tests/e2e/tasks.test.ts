@@ -4,10 +4,10 @@ import { createTestPostgresDb, postgresAvailable } from '@planexe/testing/infra'
 import { startFakeLlm, type FakeLlm } from '@planexe/testing';
 import { sql } from 'kysely';
 import { insertPlan, type DbHandle } from '@planexe/db';
-import { createUserWithKey, startTestServer, type TestServer } from '../harness/testServer.ts';
+import { connectClient, createUserWithKey, startTestServer, type TestServer } from '../harness/testServer.ts';
 import { fakeProfileDir } from '../../services/worker/test/workerHarness.ts';
 import { cancelTask, cancelThenResume, connectTasksClient, createAsTaskAndFollow, expectCreateTaskResult, foreignTaskIsNotFound, getTask, nonDeclaringUnchanged, type TaskConn } from './taskFlowSteps.ts';
-import { callToolAsTaskClient } from '../harness/tasksWire.ts';
+import { callToolAsTaskClient, TASKS_EXTENSION } from '../harness/tasksWire.ts';
 
 const ready = await postgresAvailable();
 
@@ -20,6 +20,7 @@ describe.skipIf(!ready)('MCP tasks extension on plans (standalone, Postgres, in-
   let plain: ModernClient;
   let created: { taskId: string };
   let aliceId: string;
+  let aliceKey: string;
   beforeAll(async () => {
     dbh = await createTestPostgresDb();
     fake = await startFakeLlm({ latencyMs: 20 });
@@ -27,6 +28,7 @@ describe.skipIf(!ready)('MCP tasks extension on plans (standalone, Postgres, in-
     const conn = async (headers: Record<string, string>) => ({ client: await connectTasksClient(srv.mcpUrl, { headers }), mcpUrl: srv.mcpUrl, headers });
     const a = await createUserWithKey(dbh.db, 100);
     aliceId = a.user.id;
+    aliceKey = a.key;
     const aliceHeaders = { 'x-api-key': a.key };
     alice = await conn(aliceHeaders);
     bob = await conn({ 'x-api-key': (await createUserWithKey(dbh.db, 100)).key });
@@ -71,5 +73,16 @@ describe.skipIf(!ready)('MCP tasks extension on plans (standalone, Postgres, in-
 
   it('a client that does not declare the extension sees the tools unchanged and is refused the tasks methods', async () => {
     await nonDeclaringUnchanged(plain, `A makerspace in Ghent ${Date.now()}`, created.taskId);
+  });
+
+  it('the extension is advertised in 2026-07-28 discovery only: a 2025-11-25 initialize result is what it was', async () => {
+    expect(plain.getServerCapabilities()?.extensions).toEqual({ [TASKS_EXTENSION]: {} });
+    const legacy = await connectClient(srv.mcpUrl, { 'x-api-key': aliceKey });
+    try {
+      expect(legacy.getServerCapabilities()).not.toHaveProperty('extensions');
+      expect(legacy.getServerCapabilities()?.tools).toBeDefined();
+    } finally {
+      await legacy.close();
+    }
   });
 });

@@ -83,16 +83,17 @@ export function createMcpServerFactory(registry: ToolRegistry, opts: McpServerOp
     ...(prompts.length || opts.surface === 'http' ? { prompts: { listChanged: false } } : {}),
     resources: { subscribe: false, listChanged: false },
     experimental: {},
-    // the SDK's capability type does not know extensions yet; the discover result carries them as given
-    ...({ extensions: { [TASKS_EXTENSION]: {} } } as object),
   };
   for (const e of ext) capabilities = mergeCapabilities(capabilities, e.capabilities ?? {});
+  // the tasks extension is a 2026-07-28 one: advertised to modern requests only, so a 2025 client's initialize
+  // result is what it was (the SDK's capability type does not know `extensions` yet; discover carries it as given)
+  const modernCapabilities = { ...capabilities, extensions: { [TASKS_EXTENSION]: {} } } as ServerCapabilities;
   const cacheHints = ext.length ? undefined : Object.fromEntries(LIST_METHODS.map((m) => [m, DEPLOY_STABLE]));
   const requestState = ext.find((e) => e.requestState)?.requestState;
   const info = { name: opts.surface === 'http' ? SERVER_NAME : STDIO_SERVER_NAME, version: SERVER_VERSION };
 
-  return () => {
-    const server = new Server(info, { capabilities, instructions: SERVER_INSTRUCTIONS, cacheHints, requestState });
+  return (ctx) => {
+    const server = new Server(info, { capabilities: ctx?.era === 'legacy' ? capabilities : modernCapabilities, instructions: SERVER_INSTRUCTIONS, cacheHints, requestState });
     // fresh wrappers: the SDK stamps 2026-era fields on the result object it is given
     server.setRequestHandler('tools/list', async () => ({ tools: toolList }));
     server.setRequestHandler('tools/call', async (req, ctx) => {
