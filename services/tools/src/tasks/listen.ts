@@ -63,6 +63,7 @@ export function createTaskListen(router: TaskRouter, opts: { keepAliveMs?: numbe
       if (t) current.set(id, t);
     }
 
+    if (signal.aborted) return;
     const subscriptionId = body.id;
     const out = new PassThrough();
     const frame = (message: object) => {
@@ -101,10 +102,15 @@ export function createTaskListen(router: TaskRouter, opts: { keepAliveMs?: numbe
     signal.addEventListener('abort', onAbort, { once: true });
     out.once('close', onAbort);
 
-    // re-reads of one task run one after another, so the notifications of a task leave in the order they happened
+    // re-reads of one task run one after another, so the notifications of a task leave in the order they happened;
+    // changes that arrive while a re-read is still waiting to start share it (a burst of snapshots is one read)
     const chains = new Map<string, Promise<void>>();
+    const queued = new Set<string>();
     const reread = (id: string) => {
+      if (queued.has(id)) return;
+      queued.add(id);
       const next = (chains.get(id) ?? Promise.resolve()).then(async () => {
+        queued.delete(id);
         if (closed) return;
         const t = await router.get(id, caller);
         if (!t || closed) return;
@@ -118,7 +124,10 @@ export function createTaskListen(router: TaskRouter, opts: { keepAliveMs?: numbe
     for (const [id, t] of current) {
       if (TERMINAL.has(t.status)) continue;
       const backend = router.backendOf(id)!;
-      stops.push(await backend.watch(id, () => reread(id)));
+      const stop = await backend.watch(id, () => reread(id));
+      // the stream may have ended while the subscription was being made
+      if (closed) return void stop().catch(() => {});
+      stops.push(stop);
       // a change between the first read and the subscription is caught by reading once more
       reread(id);
     }
