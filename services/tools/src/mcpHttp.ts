@@ -14,6 +14,7 @@ import { readJsonBody } from '@planexe/http';
 import { CONTEXT_KEY } from './mcpServer.ts';
 import { invalidInitializeParams } from './initializeParams.ts';
 import type { ToolContext } from './deps.ts';
+import { isTaskListen, type createTaskListen } from './tasks/listen.ts';
 
 /** The 2025 revisions the stateless leg serves (the contract's list; 2026-07-28 is the SDK's modern leg). */
 const LEGACY_VERSIONS = SUPPORTED_PROTOCOL_VERSIONS.filter((v) => v < '2026');
@@ -47,7 +48,14 @@ function toWebRequest(ctx: Context, signal: AbortSignal): Request {
  * which the edge shares. The route table gives this handler POST, HEAD and DELETE (GET, the 2025 idle stream, is
  * the stream service's).
  */
-export function createMcpHttpHandler(factory: McpServerFactory, opts: { maxBodyBytes: number; context: (ctx: Context) => ToolContext; onerror?: (err: Error) => void; bus?: ServerEventBus }) {
+export function createMcpHttpHandler(factory: McpServerFactory, opts: {
+  maxBodyBytes: number;
+  context: (ctx: Context) => ToolContext;
+  onerror?: (err: Error) => void;
+  bus?: ServerEventBus;
+  /** Serves a 2026-07-28 listen for task notifications (the tasks extension), which the SDK's listen router cannot. */
+  taskListen?: ReturnType<typeof createTaskListen>;
+}) {
   const modern = createMcpHandler(factory, { legacy: 'reject', maxRequestBodySize: opts.maxBodyBytes, onerror: opts.onerror, bus: opts.bus });
 
   async function legacy(request: Request, parsedBody: unknown, authInfo: AuthInfo): Promise<Response> {
@@ -105,6 +113,10 @@ export function createMcpHttpHandler(factory: McpServerFactory, opts: { maxBodyB
       // the 2025 surface answers JSON to any client that takes it (curl sends no Accept); the SDK transport wants both
       request.headers.set('accept', 'application/json, text/event-stream');
       res = await legacy(request, parsedBody, authInfo);
+    } else if (opts.taskListen && isTaskListen(parsedBody)) {
+      // answered ahead of the SDK, whose listen router knows no task notifications (see tasks/listen.ts); the
+      // client going away aborts the signal, which ends the stream
+      return opts.taskListen(ctx, parsedBody, authInfo.extra![CONTEXT_KEY] as ToolContext, abort.signal);
     } else {
       res = await modern.fetch(request, { authInfo, parsedBody });
     }

@@ -16,6 +16,10 @@ import type { ToolRegistry } from './registry.ts';
 import type { ToolContext } from './deps.ts';
 import type { SurfacePrompt, SurfaceResource, SurfaceTemplate, SurfaceTool } from './surface.ts';
 import { PlanResources, planResourceTemplates } from './planResources.ts';
+import { createTasks, type Tasks } from './tasks/index.ts';
+import { registerTaskMethods } from './tasks/methods.ts';
+import { PLAN_TASK_TOOLS } from './tasks/planTasks.ts';
+import { declaresTasks, missingTasksCapability, TASKS_EXTENSION } from './tasks/wire.ts';
 
 /** Key under which the HTTP layer passes the per-request ToolContext through the SDK's authInfo. */
 export const CONTEXT_KEY = 'planexeToolContext';
@@ -24,6 +28,8 @@ export interface McpServerOptions {
   surface: 'http' | 'stdio';
   /** Context for requests that carry none (stdio). */
   defaultContext?: () => ToolContext;
+  /** The tasks extension's backends (shared with the HTTP listen streams); default: built for this registry. */
+  tasks?: Tasks;
 }
 
 /**
@@ -87,6 +93,8 @@ export function createMcpServerFactory(registry: ToolRegistry, opts: McpServerOp
   const templateList = [...planResourceTemplates, ...templates.map((t) => t.definition)];
   const plans = new PlanResources(registry.deps);
   const log = registry.deps.log;
+  // the tasks extension: plans are tasks on every surface the registry serves; extensions may add their own
+  const { plans: planTasks, router: tasks } = opts.tasks ?? createTasks(registry);
 
   let capabilities: ServerCapabilities = {
     tools: { listChanged: false },
@@ -95,6 +103,9 @@ export function createMcpServerFactory(registry: ToolRegistry, opts: McpServerOp
     experimental: {},
   };
   for (const e of ext) capabilities = mergeCapabilities(capabilities, e.capabilities ?? {});
+  // the tasks extension is a 2026-07-28 one: advertised to modern requests only, so a 2025 client's initialize
+  // result is what it was (the SDK's capability type does not know `extensions` yet; discover carries it as given)
+  const modernCapabilities = { ...capabilities, extensions: { [TASKS_EXTENSION]: {} } } as ServerCapabilities;
   const cacheHints = {
     ...(ext.length ? {} : Object.fromEntries(STABLE_METHODS.map((m) => [m, DEPLOY_STABLE]))),
     'resources/list': PER_CALLER,
@@ -103,15 +114,22 @@ export function createMcpServerFactory(registry: ToolRegistry, opts: McpServerOp
   const requestState = ext.find((e) => e.requestState)?.requestState;
   const info = { name: opts.surface === 'http' ? SERVER_NAME : STDIO_SERVER_NAME, version: SERVER_VERSION };
 
-  return () => {
-    const server = new Server(info, { capabilities, instructions: SERVER_INSTRUCTIONS, cacheHints, requestState });
+  return (ctx) => {
+    const server = new Server(info, { capabilities: ctx?.era === 'legacy' ? capabilities : modernCapabilities, instructions: SERVER_INSTRUCTIONS, cacheHints, requestState });
     // fresh wrappers: the SDK stamps 2026-era fields on the result object it is given
     server.setRequestHandler('tools/list', async () => ({ tools: toolList }));
     server.setRequestHandler('tools/call', async (req, ctx) => {
       const extra = extraTools.get(req.params.name);
-      if (extra) return (await extra.call(req.params.arguments ?? {}, ctx)) as never;
-      return registry.call(req.params.name, req.params.arguments ?? {}, toolContextOf(ctx, opts.defaultContext));
+      if (extra) {
+        if (extra.taskSupport === 'required' && !declaresTasks(ctx)) throw missingTasksCapability();
+        return (await extra.call(req.params.arguments ?? {}, ctx)) as never;
+      }
+      const tc = toolContextOf(ctx, opts.defaultContext);
+      // a client that declared the tasks extension gets the plan's attempt as a task; any other sees today's tools
+      if (PLAN_TASK_TOOLS.has(req.params.name) && declaresTasks(ctx)) return (await planTasks.start(req.params.name, req.params.arguments ?? {}, tc)) as never;
+      return registry.call(req.params.name, req.params.arguments ?? {}, tc);
     });
+    registerTaskMethods(server, tasks, (ctx) => toolContextOf(ctx, opts.defaultContext));
     server.setRequestHandler('resources/list', async (req, ctx) => {
       const cursor = req.params?.cursor;
       // the extension's static resources lead the first page; the caller's plans page after them
