@@ -32,6 +32,7 @@ for (const r of reports) {
 console.log('\nverdict:');
 console.log(`  2025-11-25 failing outside the baseline: ${v.failing2025.length ? v.failing2025.join(', ') : 'none'}`);
 console.log(`  2026-07-28 failing outside the baseline: ${v.unexpected2026.length ? v.unexpected2026.join(', ') : 'none'}`);
+console.log(`  2026-07-28 extension scenarios failing outside the baseline: ${v.failingExtensions.length ? v.failingExtensions.join(', ') : 'none'}`);
 if (v.nowPassing.length) console.log(`  baseline entries that now pass (remove them from tests/conformance/baseline.json): ${v.nowPassing.join(', ')}`);
 if (v.invalidEntries.length) console.log(`  baseline entries that name no required scenario or give no reason: ${v.invalidEntries.join(', ')}`);
 if (v.overLimit) console.log(`  the baseline lists more than ${MAX_2026_FAILURES} scenarios`);

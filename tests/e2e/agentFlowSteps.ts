@@ -5,6 +5,8 @@ import { payloadOf } from '../harness/testServer.ts';
 /** What the flow needs of a client: v1 (2025-11-25) and v2 (2026-07-28) SDK clients both have it. */
 export interface ToolCaller {
   callTool(req: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
+  /** When given, the report is also read as the MCP resource planexe://plans/{id}/report.html. */
+  readResource?(req: { uri: string }): Promise<{ contents: unknown[] }>;
 }
 
 /**
@@ -33,6 +35,14 @@ export async function runAgentFlow(client: ToolCaller, opts: { prompt: string; t
     const bytes = Buffer.from(await res.arrayBuffer());
     expect(bytes.length).toBe(info.download_size);
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(info.sha256);
+    if (artifact === 'report' && client.readResource) {
+      // the same report as an MCP resource (spec/tools.md §12.3): inline text/html, the very bytes downloaded
+      const uri = `planexe://plans/${created.plan_id}/report.html`;
+      const { contents } = await client.readResource({ uri });
+      expect(contents).toHaveLength(1);
+      expect(contents[0]).toMatchObject({ uri, mimeType: 'text/html' });
+      expect(Buffer.from((contents[0] as { text: string }).text, 'utf8').equals(bytes)).toBe(true);
+    }
   }
   return created.plan_id as string;
 }

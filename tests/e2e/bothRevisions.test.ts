@@ -37,11 +37,11 @@ describe('one /mcp, two protocol revisions: the agent flow on each (standalone)'
     expect(b.tools).toEqual(a.tools.map(({ ...t }) => t));
   });
 
-  it('SDK v2 client, 2026-07-28: plan_create → plan_status → plan_file_info → download', async () => {
+  it('SDK v2 client, 2026-07-28: plan_create → plan_status → plan_file_info → download → the report as a resource', async () => {
     await runAgentFlow(modern, { prompt: `A repair café in Ghent, opened within six months (2026) ${Date.now()}`, timeoutMs: 90_000 });
   }, 120_000);
 
-  it('SDK v1 client, 2025-11-25: plan_create → plan_status → plan_file_info → download', async () => {
+  it('SDK v1 client, 2025-11-25: plan_create → plan_status → plan_file_info → download → the report as a resource', async () => {
     await runAgentFlow(legacy, { prompt: `A repair café in Leuven, opened within six months (2025) ${Date.now()}`, timeoutMs: 90_000 });
   }, 120_000);
 });

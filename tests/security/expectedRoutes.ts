@@ -55,8 +55,8 @@ export function allowOf(path: string): string[] {
 }
 
 /** The JSON-RPC methods a request without a key may use (spec/http.md §3.2), and the free ones (no budget). */
-export const PUBLIC_RPC = ['initialize', 'server/discover', 'notifications/initialized', 'tools/list', 'prompts/list', 'prompts/get', 'resources/list', 'resources/templates/list', 'ping'];
-export const FREE_RPC = ['initialize', 'server/discover', 'ping', 'tools/list', 'prompts/list', 'resources/list', 'resources/templates/list'];
+export const PUBLIC_RPC = ['initialize', 'server/discover', 'notifications/initialized', 'tools/list', 'prompts/list', 'prompts/get', 'resources/templates/list', 'ping'];
+export const FREE_RPC = ['initialize', 'server/discover', 'ping', 'tools/list', 'prompts/list', 'resources/templates/list'];
 export const PUBLIC_TOOLS = ['example_plans', 'example_prompts', 'model_profiles'];
 export const isFree = (m: unknown) => typeof m === 'string' && (FREE_RPC.includes(m) || m.startsWith('notifications/'));
 

@@ -85,6 +85,12 @@ export class ArtifactSources {
     return null;
   }
 
+  /** One named file inside the stored zip snapshot (an intermediate file of a legacy row); the caller disposes it. */
+  async zipEntry(planId: string, name: string): Promise<ArtifactHandle | null> {
+    if (parseUuid(planId) !== planId) return null;
+    return this.fromZipEntry(planId, name);
+  }
+
   /** sha256, size and source (plan_file_info): the bytes are streamed through a hash, never held. */
   async meta(planId: string, file: ArtifactFile): Promise<ArtifactMeta | null> {
     const h = await this.resolve(planId, file);

@@ -13,3 +13,4 @@ export * from './zipDirectory.ts';
 export * from './zipEntryStream.ts';
 export * from './zipSanitise.ts';
 export * from './zipWriter.ts';
+export * from './runFile.ts';

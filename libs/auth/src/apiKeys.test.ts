@@ -51,12 +51,14 @@ describe('public request rules (spec/http.md §3.2)', () => {
     expect(pub('GET', '/mcp/tools', undefined)).toBe(true);
     expect(pub('GET', '/mcp/', undefined)).toBe(true);
     expect(pub('HEAD', '/mcp/', undefined)).toBe(true);
-    for (const m of ['initialize', 'tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'ping']) {
+    for (const m of ['initialize', 'tools/list', 'prompts/list', 'resources/templates/list', 'ping']) {
       expect(pub('POST', '/mcp/', rpc(m))).toBe(true);
     }
     expect(pub('POST', '/mcp/', rpc('tools/call', 'plan_create'))).toBe(false);
     expect(pub('POST', '/mcp/', rpc('tools/call', 'model_profiles'))).toBe(true);
     expect(pub('POST', '/mcp/', rpc('resources/read'))).toBe(false);
+    // the caller's own plans: never listed without a key
+    expect(pub('POST', '/mcp/', rpc('resources/list'))).toBe(false);
     expect(pub('POST', '/mcp/', [rpc('tools/list'), rpc('tools/call', 'plan_list')])).toBe(false);
     expect(pub('POST', '/mcp/tools/call', { tool: 'model_profiles' })).toBe(true);
     expect(pub('POST', '/mcp/tools/call', { tool: 'plan_create' })).toBe(false);

@@ -2,6 +2,7 @@ import { PUBLIC_TOOLS, type RouteSpec } from '@planexe/contracts';
 
 // 2026-07-28 has no handshake: server/discover takes initialize's place. subscriptions/listen is NOT public: it holds
 // a stream open, and an open keyless stream on POST would escape the caps GET /mcp streams count against.
+// resources/list is NOT public: it lists the caller's own plans (resources/templates/list is the same for everyone).
 const PUBLIC_METHODS = new Set([
   'initialize',
   'server/discover',
@@ -9,7 +10,6 @@ const PUBLIC_METHODS = new Set([
   'tools/list',
   'prompts/list',
   'prompts/get',
-  'resources/list',
   'resources/templates/list',
   'ping',
 ]);

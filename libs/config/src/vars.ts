@@ -56,6 +56,11 @@ export const httpVars = {
 /** Plan creation and the tools. */
 export const planVars = {
   PLANEXE_DEDUP_WINDOW_SECONDS: env.int(600, 'plan_create returns an identical pending/processing plan of the same caller created within this window; <=0 disables.'),
+  PLANEXE_MCP_RESOURCE_MAX_INLINE_BYTES: env.int(
+    5_242_880,
+    'Largest plan file resources/read returns inline (text, or base64 blob); a larger one is answered with its signed download URL instead.',
+    { min: 1024 },
+  ),
   PLANEXE_WORKER_PLAN_URL: env.url(undefined, 'Base URL of a worker run-file API for the file/report/zip fallbacks (upstream default http://worker_plan:8000; unset → no HTTP fallback).'),
 };
 

@@ -238,9 +238,10 @@ export const REST_BRIDGE_PATHS = [ROUTE.mcp_tools_call.path, ROUTE.mcp_tools.pat
 /**
  * JSON-RPC methods that never spend the tool-call budget: the handshake (2025's `initialize`, 2026-07-28's
  * `server/discover`), notifications, ping and the listings. (A batch is free only when every member is.)
- * `subscriptions/listen` is not here on purpose: it holds a stream open, so it is a paid, keyed request.
+ * `subscriptions/listen` is not here on purpose: it holds a stream open, so it is a paid, keyed request; nor is
+ * `resources/list`, which reads the caller's plans from the database like plan_list (which costs 1).
  */
-const FREE_RPC = new Set(['initialize', 'server/discover', 'ping', 'tools/list', 'prompts/list', 'resources/list', 'resources/templates/list']);
+const FREE_RPC = new Set(['initialize', 'server/discover', 'ping', 'tools/list', 'prompts/list', 'resources/templates/list']);
 export const isFreeRpcMethod = (method: unknown): boolean => typeof method === 'string' && (FREE_RPC.has(method) || method.startsWith('notifications/'));
 
 /**

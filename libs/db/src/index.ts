@@ -12,3 +12,4 @@ export * from './snapshot.ts';
 export * from './runs.ts';
 export * from './reconcile.ts';
 export * from './planStore.ts';
+export * from './planPages.ts';

@@ -152,6 +152,18 @@ export async function stopPlan(db: Db, id: string): Promise<StopResult> {
   return { stopped: false, state: cur?.state ?? null };
 }
 
+/** How each superseded attempt ended and when, keyed by attempt: `parameters.attempt_outcomes`. */
+export type AttemptOutcomes = Record<string, { state: 'failed' | 'stopped'; ended_at: string }>;
+
+/**
+ * The attempt a retry or resume supersedes is recorded with the state it ended in, because the row is about to be
+ * overwritten by the next attempt: what an MCP task (one attempt of the plan) reads once its attempt is over.
+ */
+function withAttemptOutcome(prev: Record<string, unknown>, attempt: number, state: 'failed' | 'stopped'): AttemptOutcomes {
+  const outcomes = prev.attempt_outcomes && typeof prev.attempt_outcomes === 'object' ? (prev.attempt_outcomes as AttemptOutcomes) : {};
+  return { ...outcomes, [String(attempt)]: { state, ended_at: new Date().toISOString() } };
+}
+
 const CLEARED_ON_RETRY = {
   generated_report_html: null,
   run_zip_snapshot: null,
@@ -180,10 +192,12 @@ export async function retryPlan(
   p: { modelProfile: string; caller?: { userId: string; apiKeyId: string } },
 ): Promise<RestartResult> {
   return db.transaction().execute(async (tx) => {
-    const cur = await tx.selectFrom('plans').select(['state', 'parameters']).where('id', '=', id).forUpdate().executeTakeFirst();
+    const cur = await tx.selectFrom('plans').select(['state', 'parameters', 'attempt']).where('id', '=', id).forUpdate().executeTakeFirst();
     if (!cur || (cur.state !== 'failed' && cur.state !== 'stopped')) return { ok: false, state: cur?.state ?? null };
+    const prev = parseParameters(cur.parameters);
     const parameters = {
-      ...parseParameters(cur.parameters),
+      ...prev,
+      attempt_outcomes: withAttemptOutcome(prev, cur.attempt, cur.state),
       model_profile: p.modelProfile,
       trigger_source: 'mcp plan_retry',
       pipeline_version: 2,
@@ -231,7 +245,7 @@ export type ResumeResult =
 /** failed/stopped → pending keeping every persisted step output and artifact, as a new attempt. */
 export async function resumePlan(db: Db, id: string, p: { modelProfile: string; pipelineVersion: number }): Promise<ResumeResult> {
   return db.transaction().execute(async (tx) => {
-    const cur = await tx.selectFrom('plans').select(['state', 'parameters']).where('id', '=', id).forUpdate().executeTakeFirst();
+    const cur = await tx.selectFrom('plans').select(['state', 'parameters', 'attempt']).where('id', '=', id).forUpdate().executeTakeFirst();
     if (!cur || (cur.state !== 'failed' && cur.state !== 'stopped')) return { ok: false, reason: 'state', state: cur?.state ?? null };
     const prev = parseParameters(cur.parameters);
     if ('pipeline_version' in prev && prev.pipeline_version !== p.pipelineVersion) {
@@ -245,6 +259,7 @@ export async function resumePlan(db: Db, id: string, p: { modelProfile: string; 
       pipeline_version: p.pipelineVersion,
       resume: true,
       resume_count: resumeCount,
+      attempt_outcomes: withAttemptOutcome(prev, cur.attempt, cur.state),
     };
     const row = await tx
       .updateTable('plans')

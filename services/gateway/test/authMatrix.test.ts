@@ -29,7 +29,6 @@ const EXEMPT_METHODS: [string, unknown][] = [
   ['tools/list', {}],
   ['prompts/list', {}],
   ['prompts/get', { name: 'getting_started' }],
-  ['resources/list', {}],
   ['resources/templates/list', {}],
   ['ping', {}],
 ];
@@ -119,6 +118,7 @@ describe.each(['standalone', 'distributed'] as Mode[])('auth matrix, auth requir
   it('methods outside the exempt list, mixed batches and unparsable bodies need a key', async () => {
     for (const body of [
       rpcBody('resources/read', { uri: 'x' }),
+      rpcBody('resources/list', {}),
       rpcBody('completion/complete', {}),
       rpcBody('logging/setLevel', { level: 'info' }),
       JSON.stringify([{ jsonrpc: '2.0', id: 7, method: 'tools/list' }, { jsonrpc: '2.0', id: 8, method: 'tools/call', params: { name: 'plan_list' } }]),

@@ -136,28 +136,59 @@ export class CloudClient {
   }
 
   private async callJsonRpc(name: string, args: Record<string, unknown>): Promise<ToolAnswer> {
+    let result: any;
+    try {
+      result = (await this.rpc('tools/call', { name, arguments: args })) ?? {};
+    } catch (e) {
+      if (e instanceof JsonRpcError) throw new RemoteError(`JSON-RPC error ${e.code}: ${e.message}`);
+      throw e;
+    }
+    const payload = result.structuredContent && typeof result.structuredContent === 'object' ? result.structuredContent : parseText(result.content?.[0]?.text);
+    return { payload, isError: !!result.isError };
+  }
+
+  /**
+   * One JSON-RPC request to the cloud's MCP endpoint (a stateless 2025-era POST, as every revision accepts), with
+   * the retries and redirects above. The result object, or JsonRpcError carrying the cloud's code and message;
+   * transport failures throw RemoteError.
+   */
+  async rpc(method: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
     const res = await this.fetch(this.o.urls.mcp, {
       method: 'POST',
-      body: JSON.stringify({ jsonrpc: '2.0', id: '1', method: 'tools/call', params: { name, arguments: args } }),
+      body: JSON.stringify({ jsonrpc: '2.0', id: '1', method, params }),
       headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
     });
     const type = res.headers.get('content-type') ?? '';
     const text = await res.text();
     let msg: any;
-    if (type.includes('text/event-stream')) {
-      for (const line of text.split(/\r?\n/)) {
-        if (!line.startsWith('data:')) continue;
-        const m = JSON.parse(line.slice(5));
-        if (m?.id === '1') msg = m;
+    try {
+      if (type.includes('text/event-stream')) {
+        for (const line of text.split(/\r?\n/)) {
+          if (!line.startsWith('data:')) continue;
+          const m = JSON.parse(line.slice(5));
+          if (m?.id === '1') msg = m;
+        }
+      } else {
+        msg = JSON.parse(text || 'null');
       }
-    } else {
-      msg = JSON.parse(text || 'null');
+    } catch {
+      msg = undefined;
     }
-    if (!res.ok && !msg) throw new RemoteError(`HTTP ${res.status} from ${new URL(this.o.urls.mcp).host}`, res.status);
-    if (msg?.error) throw new RemoteError(`JSON-RPC error ${msg.error.code}: ${msg.error.message}`);
-    const result = msg?.result ?? {};
-    const payload = result.structuredContent && typeof result.structuredContent === 'object' ? result.structuredContent : parseText(result.content?.[0]?.text);
-    return { payload, isError: !!result.isError };
+    if (msg?.error) throw new JsonRpcError(Number(msg.error.code), String(msg.error.message ?? ''), msg.error.data);
+    if (!res.ok || !msg) throw new RemoteError(httpError(res.status, msg), res.status);
+    return (msg.result ?? {}) as Record<string, unknown>;
+  }
+}
+
+/** A JSON-RPC error the cloud answered (its code, message and data are passed on as they are). */
+export class JsonRpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+    this.name = 'JsonRpcError';
   }
 }
 

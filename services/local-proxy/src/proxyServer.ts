@@ -1,6 +1,6 @@
-import { Server, type McpServerFactory, type Tool } from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode, Server, type McpServerFactory, type Tool } from '@modelcontextprotocol/server';
 import catalog from './cloudCatalog.json' with { type: 'json' };
-import { RemoteError, type CloudClient } from './cloudClient.ts';
+import { JsonRpcError, RemoteError, type CloudClient } from './cloudClient.ts';
 import { planDownload } from './planDownload.ts';
 
 export const LOCAL_SERVER_NAME = 'planexe-mcp-local';
@@ -40,8 +40,22 @@ export function createProxyServerFactory(o: ProxyOptions): McpServerFactory {
 
 function registerHandlers(server: Server, o: ProxyOptions, tools: Tool[], names: Set<string>): void {
   server.setRequestHandler('tools/list', async () => ({ tools }));
-  server.setRequestHandler('resources/list', async () => ({ resources: [] }));
-  server.setRequestHandler('resources/templates/list', async () => ({ resourceTemplates: [] }));
+  // the cloud's plan resources (spec/tools.md §12.3), forwarded as they are: the cloud scopes them to the key
+  const forward = async (method: string, params: Record<string, unknown>) => {
+    try {
+      return (await o.client.rpc(method, params)) as never;
+    } catch (e) {
+      if (e instanceof JsonRpcError) throw new ProtocolError(e.code, e.message, e.data);
+      const message = e instanceof Error ? e.message : String(e);
+      o.log('warn', 'remote call failed', { method, err: message });
+      throw new ProtocolError(ProtocolErrorCode.InternalError, message);
+    }
+  };
+  server.setRequestHandler('resources/list', async (req) => forward('resources/list', req.params?.cursor === undefined ? {} : { cursor: req.params.cursor }));
+  server.setRequestHandler('resources/templates/list', async (req) =>
+    forward('resources/templates/list', req.params?.cursor === undefined ? {} : { cursor: req.params.cursor }),
+  );
+  server.setRequestHandler('resources/read', async (req) => forward('resources/read', { uri: req.params.uri }));
   server.setRequestHandler('tools/call', async (req, ctx) => {
     const { name } = req.params;
     const args = (req.params.arguments ?? {}) as Record<string, unknown>;

@@ -157,6 +157,19 @@ describe.each<Form>(['checkout', 'packed tarball'])(`plan_download through the s
     expect((await call('no_such_tool', {})).payload.error.code).toBe('INVALID_TOOL');
   });
 
+  it("forwards the cloud's plan resources: templates, list, the report by URI; an unknown plan and a bad cursor keep the cloud's error", async () => {
+    const { resourceTemplates } = await client.listResourceTemplates();
+    expect(resourceTemplates.map((t) => t.name)).toEqual(['plan_report', 'plan_run_zip', 'plan_file']);
+    const uri = `planexe://plans/${plan}/report.html`;
+    expect((await client.listResources()).resources.map((r) => r.uri)).toContain(uri);
+    const read = await client.readResource({ uri });
+    expect(read.contents[0]).toMatchObject({ uri, mimeType: 'text/html', text: report });
+    const missing = await client.readResource({ uri: 'planexe://plans/00000000-0000-4000-8000-000000000000/report.html' }).catch((e) => e);
+    expect(missing.code).toBe(-32602);
+    expect(missing.message).toContain('Resource not found');
+    await expect(client.listResources({ cursor: 'garbage' })).rejects.toMatchObject({ code: -32602 });
+  });
+
   it('saves an identical report (sha256), with progress notifications, and never overwrites', async () => {
     const progress: { progress: number; total?: number }[] = [];
     const a = await call('plan_download', { plan_id: plan }, (p) => progress.push(p));

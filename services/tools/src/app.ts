@@ -10,6 +10,8 @@ import { ToolRegistry } from './registry.ts';
 import { createMcpServerFactory } from './mcpServer.ts';
 import type { SurfaceExtension } from './surface.ts';
 import { createMcpHttpHandler } from './mcpHttp.ts';
+import { createTasks } from './tasks/index.ts';
+import { createTaskListen } from './tasks/listen.ts';
 import { createToolCallHandler, createToolListHandler } from './restBridge.ts';
 import { reportBytes, zipBytes } from '@planexe/artifact-sources';
 
@@ -44,12 +46,15 @@ export async function createToolsService(deps: ToolDeps, opts: ToolsOptions): Pr
     clientAddress: clientIpOf(ctx),
   });
 
-  const mcp = createMcpHttpHandler(createMcpServerFactory(registry, { surface: 'http' }), {
+  const tasks = createTasks(registry);
+  const onerror = (err: Error) => deps.log.debug({ err: err.message }, 'mcp request refused or failed');
+  const mcp = createMcpHttpHandler(createMcpServerFactory(registry, { surface: 'http', tasks }), {
     maxBodyBytes: opts.maxBodyBytes,
     context,
     bus: opts.extensions?.find((e) => e.bus)?.bus,
     slots: opts.slots,
-    onerror: (err) => deps.log.debug({ err: err.message }, 'mcp request refused or failed'),
+    onerror,
+    taskListen: createTaskListen(tasks.router, { onerror }),
   });
   const listTools = createToolListHandler(registry);
   const callTool = createToolCallHandler(registry, { maxBodyBytes: opts.maxBodyBytes, context });

@@ -19,6 +19,7 @@ export type ToolsServiceConfig = DownloadTokenConfig &
   | 'PLANEXE_DEDUP_WINDOW_SECONDS'
   | 'PLANEXE_MCP_PUBLIC_BASE_URL'
   | 'PLANEXE_WORKER_PLAN_URL'
+  | 'PLANEXE_MCP_RESOURCE_MAX_INLINE_BYTES'
   | 'PLANEXE_MODEL_PROFILE'
   | 'PLANEXE_MCP_MAX_BODY_BYTES'
   | 'PLANEXE_DOWNLOAD_TOKEN_TTL'
@@ -90,6 +91,7 @@ export async function toolsFromConfig(c: ToolsServiceConfig, d: ToolsAdapters): 
         publicBaseUrl: c.PLANEXE_MCP_PUBLIC_BASE_URL,
         workerPlanUrl: c.PLANEXE_WORKER_PLAN_URL,
         defaultProfile: normaliseModelProfile(c.PLANEXE_MODEL_PROFILE),
+        resourceMaxInlineBytes: c.PLANEXE_MCP_RESOURCE_MAX_INLINE_BYTES,
       },
     },
     {

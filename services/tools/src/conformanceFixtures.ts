@@ -10,6 +10,7 @@ import {
   type Tool,
 } from '@modelcontextprotocol/server';
 import type { SurfaceExtension, SurfaceTool } from './surface.ts';
+import { conformanceTaskFixtures } from './conformanceTasks.ts';
 import { fixturePrompts, fixtureResources, fixtureTemplates, RED_PIXEL_PNG, TINY_WAV } from './conformanceContent.ts';
 
 /**
@@ -241,8 +242,10 @@ export function createConformanceFixtures(): SurfaceExtension & { bus: InMemoryS
     } as Tool['inputSchema']),
   ];
 
+  const taskFixtures = conformanceTaskFixtures();
   return {
     bus,
+    tasks: taskFixtures.tasks,
     capabilities: {
       tools: { listChanged: true },
       prompts: { listChanged: true },
@@ -251,7 +254,7 @@ export function createConformanceFixtures(): SurfaceExtension & { bus: InMemoryS
       completions: {},
     },
     requestState: { verify: (state, ctx) => codec.verify(state, ctx) },
-    tools,
+    tools: [...tools, ...taskFixtures.tools],
     prompts: fixturePrompts(),
     resources: fixtureResources(),
     templates: fixtureTemplates(),

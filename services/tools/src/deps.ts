@@ -15,6 +15,8 @@ export interface ToolSettings {
   publicBaseUrl?: string;
   workerPlanUrl?: string;
   defaultProfile: ModelProfile;
+  /** PLANEXE_MCP_RESOURCE_MAX_INLINE_BYTES: the largest plan file resources/read returns inline. */
+  resourceMaxInlineBytes: number;
 }
 
 /** Everything the tools need, passed in explicitly (never read from process.env here). */

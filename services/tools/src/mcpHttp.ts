@@ -15,6 +15,7 @@ import type { ConnectionSlots } from '@planexe/infra';
 import { CONTEXT_KEY } from './mcpServer.ts';
 import { invalidInitializeParams } from './initializeParams.ts';
 import type { ToolContext } from './deps.ts';
+import { isTaskListen, type createTaskListen } from './tasks/listen.ts';
 
 /** The 2025 revisions the stateless leg serves (the contract's list; 2026-07-28 is the SDK's modern leg). */
 const LEGACY_VERSIONS = SUPPORTED_PROTOCOL_VERSIONS.filter((v) => v < '2026');
@@ -56,6 +57,8 @@ export function createMcpHttpHandler(
     context: (ctx: Context) => ToolContext;
     onerror?: (err: Error) => void;
     bus?: ServerEventBus;
+    /** Serves a 2026-07-28 listen for task notifications (the tasks extension), which the SDK's listen router cannot. */
+    taskListen?: ReturnType<typeof createTaskListen>;
     /** Connection caps (shared with SSE streams and plan_status waits) that a subscriptions/listen stream holds a slot of. */
     slots?: ConnectionSlots;
   },
@@ -118,21 +121,31 @@ export function createMcpHttpHandler(
       // the 2025 surface answers JSON to any client that takes it (curl sends no Accept); the SDK transport wants both
       request.headers.set('accept', 'application/json, text/event-stream');
       res = await legacy(request, parsedBody, authInfo);
-    } else if (opts.slots && isListen(parsedBody)) {
-      // a subscriptions/listen stream is a long-lived connection: it holds a slot of the SSE caps while it is open
-      const slot = await opts.slots.reserve(toolContext.clientAddress ?? 'unknown');
-      if (!slot.ok) return rpcError(ctx, 429, -32000, `subscriptions/listen refused: ${slot.message} (listen streams, SSE streams and plan_status waits share it)`, (parsedBody as { id?: unknown }).id ?? null);
-      const release = () => void opts.slots!.release(slot.holder);
+    } else {
+      // a subscriptions/listen stream (the SDK's, or the tasks extension's) is a long-lived connection: it holds a
+      // slot of the SSE caps until its response closes
+      let release: (() => void) | undefined;
+      if (opts.slots && isListen(parsedBody)) {
+        const slots = opts.slots;
+        const slot = await slots.reserve(toolContext.clientAddress ?? 'unknown');
+        if (!slot.ok) return rpcError(ctx, 429, -32000, `subscriptions/listen refused: ${slot.message} (listen streams, SSE streams and plan_status waits share it)`, (parsedBody as { id?: unknown }).id ?? null);
+        let held = true;
+        release = () => {
+          if (held) void slots.release(slot.holder);
+          held = false;
+        };
+        if (ctx.res.destroyed) release();
+        else ctx.res.once('close', release);
+      }
       try {
+        // answered ahead of the SDK, whose listen router knows no task notifications (see tasks/listen.ts); the
+        // client going away aborts the signal, which ends the stream
+        if (opts.taskListen && isTaskListen(parsedBody)) return await opts.taskListen(ctx, parsedBody, toolContext, abort.signal);
         res = await modern.fetch(request, { authInfo, parsedBody });
       } catch (e) {
-        release();
+        release?.();
         throw e;
       }
-      if (ctx.res.destroyed || !/^text\/event-stream/i.test(res.headers.get('content-type') ?? '')) release();
-      else ctx.res.once('close', release);
-    } else {
-      res = await modern.fetch(request, { authInfo, parsedBody });
     }
     ctx.status = res.status;
     res.headers.forEach((value, key) => ctx.set(key, value));

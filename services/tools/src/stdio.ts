@@ -35,6 +35,7 @@ const registry = new ToolRegistry(
       publicBaseUrl: config.PLANEXE_MCP_PUBLIC_BASE_URL,
       workerPlanUrl: config.PLANEXE_WORKER_PLAN_URL,
       defaultProfile: normaliseModelProfile(config.PLANEXE_MODEL_PROFILE),
+      resourceMaxInlineBytes: config.PLANEXE_MCP_RESOURCE_MAX_INLINE_BYTES,
     },
   },
   { downloadTokenTtlSeconds: config.PLANEXE_DOWNLOAD_TOKEN_TTL },

@@ -1,3 +1,4 @@
+import type { TaskBackend } from './tasks/backend.ts';
 import type { ListResourceTemplatesResult, Prompt, Resource, ServerCapabilities, ServerContext, ServerEventBus, ServerOptions, Tool } from '@modelcontextprotocol/server';
 
 /**
@@ -9,6 +10,11 @@ export interface SurfaceTool {
   /** The tools/list entry (name, description, inputSchema, …). */
   definition: Tool;
   call(args: Record<string, unknown>, ctx: ServerContext): Promise<Record<string, unknown>>;
+  /**
+   * 'required': the tool only runs as a task, so a request that did not declare the tasks extension gets -32021
+   * before `call` runs; 'optional': `call` decides (it may answer with a task when the request declared it).
+   */
+  taskSupport?: 'optional' | 'required';
 }
 
 export interface SurfacePrompt {
@@ -37,6 +43,8 @@ export interface SurfaceExtension {
   templates?: SurfaceTemplate[];
   /** Verifies multi-round-trip requestState (the SDK hook) for the extension's input-required tools. */
   requestState?: ServerOptions['requestState'];
+  /** The tasks its tools hand out (tasks/get, tasks/update, tasks/cancel answer from it). */
+  tasks?: TaskBackend;
   /** Where the extension publishes list changes for subscriptions/listen streams. */
   bus?: ServerEventBus;
   complete?(params: Record<string, unknown>, ctx: ServerContext): Promise<Record<string, unknown>>;

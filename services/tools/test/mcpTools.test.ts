@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { TOOL_NAMES, MAX_PROMPT_CHARS } from '@planexe/contracts';
 import { createTestDb, dbKinds } from '@planexe/testing/infra';
-import { loadSnapshot, type DbHandle } from '@planexe/db';
+import { insertPlan, loadSnapshot, type DbHandle } from '@planexe/db';
 import { sql } from 'kysely';
 import { startTestServer, connectClient, createUserWithKey, payloadOf, type TestServer } from '../../../tests/harness/testServer.ts';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -329,6 +329,24 @@ describe.each(kinds)('MCP tool surface over Streamable HTTP (%s)', (kind) => {
     expect(text.split('\n')[0]).toContain('a rooftop garden');
     expect(text).toContain('Lisbon');
     await expect(a.getPrompt({ name: 'plan_a_project', arguments: {} })).rejects.toThrow();
-    expect((await a.listResources()).resources).toEqual([]);
+  });
+
+  it("resources/list holds the caller's own plans' files only (spec/tools.md §12.3)", async () => {
+    const completed = async (userId: string) => {
+      const p = await insertPlan(dbh.db, { prompt: 'listed', userId, apiKeyId: null, parameters: {} });
+      await dbh.db.updateTable('plans').set({ state: 'completed' }).where('id', '=', p.id).execute();
+      return p.id;
+    };
+    const [alicePlan, bobPlan] = [await completed(alice.user.id), await completed(bob.user.id)];
+    const planIds = async (c: Client) => new Set((await c.listResources()).resources.map((r) => r.uri.split('/')[3]));
+    const mine = await planIds(a);
+    const theirs = await planIds(b);
+    expect(mine.has(alicePlan) && !mine.has(bobPlan)).toBe(true);
+    expect(theirs.has(bobPlan)).toBe(true);
+    expect([...mine].filter((id) => theirs.has(id))).toEqual([]);
+    for (const id of mine) {
+      const row = await dbh.db.selectFrom('plans').select('user_id').where('id', '=', id).executeTakeFirstOrThrow();
+      expect(row.user_id).toBe(alice.user.id);
+    }
   });
 });

@@ -45,7 +45,7 @@ benchMain('worker', async () => {
       {
         db: dbh.db, queue, bus, tokens: new DownloadTokens(['x'], 900), keyCache: new KeyCache(), log: silentLogger(), examplePrompts: [],
         models: new FileModelCatalog({ PLANEXE_CONFIG_PATH: cfg, PLANEXE_LLM_CONFIG_CUSTOM_FILENAME: 'custom.json' }),
-        settings: { requireUserKey: false, dedupWindowSeconds: 0, defaultProfile: 'baseline' },
+        settings: { requireUserKey: false, dedupWindowSeconds: 0, defaultProfile: 'baseline', resourceMaxInlineBytes: 5_242_880 },
       },
       { downloadTokenTtlSeconds: 900 },
     );
