@@ -11,3 +11,4 @@ export * from './promptCatalog.ts';
 export * from './uuid.ts';
 export * from './routes.ts';
 export * from './discoveryDocs.ts';
+export * from './planApp.ts';

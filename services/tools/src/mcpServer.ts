@@ -27,7 +27,7 @@ export interface McpServerOptions {
 /**
  * Our lists change only with a deploy and are the same for every caller, so a 2026-07-28 client may keep them (and
  * the discover result) for an hour and share them. An extension (the conformance fixtures) can change its lists at
- * run time, so with one registered nothing is cached.
+ * run time, so with one registered nothing is cached, unless it says its lists are stable (the plan view).
  */
 const DEPLOY_STABLE: CacheHint = { ttlMs: 3_600_000, cacheScope: 'public' };
 const LIST_METHODS = ['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'server/discover'] as const;
@@ -77,7 +77,7 @@ export function createMcpServerFactory(registry: ToolRegistry, opts: McpServerOp
     experimental: {},
   };
   for (const e of ext) capabilities = mergeCapabilities(capabilities, e.capabilities ?? {});
-  const cacheHints = ext.length ? undefined : Object.fromEntries(LIST_METHODS.map((m) => [m, DEPLOY_STABLE]));
+  const cacheHints = ext.some((e) => !e.stableLists) ? undefined : Object.fromEntries(LIST_METHODS.map((m) => [m, DEPLOY_STABLE]));
   const requestState = ext.find((e) => e.requestState)?.requestState;
   const info = { name: opts.surface === 'http' ? SERVER_NAME : STDIO_SERVER_NAME, version: SERVER_VERSION };
 
@@ -98,7 +98,7 @@ export function createMcpServerFactory(registry: ToolRegistry, opts: McpServerOp
       if (r) return (await r.read(uri, ctx)) as never;
       for (const t of templates) {
         const vars = t.match(uri);
-        if (vars) return (await t.read(uri, vars, ctx)) as never;
+        if (vars) return (await t.read(uri, vars, ctx, () => toolContextOf(ctx, opts.defaultContext))) as never;
       }
       throw new ResourceNotFoundError(uri);
     });
