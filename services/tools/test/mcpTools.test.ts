@@ -329,6 +329,7 @@ describe.each(kinds)('MCP tool surface over Streamable HTTP (%s)', (kind) => {
     expect(text.split('\n')[0]).toContain('a rooftop garden');
     expect(text).toContain('Lisbon');
     await expect(a.getPrompt({ name: 'plan_a_project', arguments: {} })).rejects.toThrow();
-    expect((await a.listResources()).resources).toEqual([]);
+    // the one resource is the plan view (an MCP App); plan files are not resources
+    expect((await a.listResources()).resources.map((r) => [r.uri, r.mimeType])).toEqual([['ui://planexe/plan', 'text/html;profile=mcp-app']]);
   });
 });
