@@ -6,14 +6,12 @@
  */
 import { HostBridge, type ToolCallResult } from './bridge.ts';
 import { reportSections } from './report.ts';
-import { fingerprint, isActive, type PlanStatus } from './status.ts';
+import { fingerprint, IDLE_PAUSE_MS, isActive, pauseAfter, type PlanStatus } from './status.ts';
 import { applyHostContext } from './theme.ts';
 import { el, showClock, showNotFound, showNotice, showPrompt, showStatus } from './view.ts';
 
 /** plan_status wait (seconds); a server that ignores the parameter answers at once. */
 const WAIT_SECONDS = 25;
-/** When an answer came at once and nothing changed, the server did not wait: pause so an idle view stays at 2 calls/min. */
-const IDLE_PAUSE_MS = 30_000;
 const REPORT_URI = (id: string) => `ui://planexe/plan/${encodeURIComponent(id)}/report.html`;
 
 let planId: string | undefined;
@@ -54,13 +52,13 @@ function payloadOf(r: ToolCallResult): Record<string, unknown> {
   }
 }
 
-function showToolError(payload: Record<string, unknown>, id: string | undefined): void {
+function showToolError(payload: Record<string, unknown>, id: string | undefined, transient = false): void {
   const err = (payload.error ?? {}) as { code?: string; message?: string };
   if (err.code === 'PLAN_NOT_FOUND') {
     closed = true;
     return showNotFound(id ?? '');
   }
-  showNotice(err.message ?? 'The request failed.', 'error');
+  showNotice(err.message ?? 'The request failed.', 'error', transient);
 }
 
 function setPlan(id: string): void {
@@ -83,10 +81,12 @@ async function loadPrompt(id: string): Promise<void> {
 }
 
 function accept(s: PlanStatus): void {
+  const changed = !status || fingerprint(status) !== fingerprint(s);
   status = s;
   receivedAt = Date.now();
-  // a good answer clears the first "waiting" line and any earlier error; an action's own line stays
-  if (el.notice.dataset.kind === 'error' || el.notice.textContent === 'Waiting for the plan…') showNotice('');
+  // a good answer clears an earlier error and the first "waiting" line; an action's own line stays until the
+  // plan moves on
+  if (changed || el.notice.dataset.transient === 'true') showNotice('');
   showStatus(s, receivedAt, busy);
   if (s.state === 'completed') void showReport(s.plan_id);
 }
@@ -116,18 +116,17 @@ async function follow(): Promise<void> {
         const payload = payloadOf(r);
         if (r.isError) {
           const err = (payload.error ?? {}) as { code?: string; details?: { retry_after?: number } };
-          showToolError(payload, id);
+          showToolError(payload, id, true);
           if (err.code === 'PLAN_NOT_FOUND') return;
           pause = Math.max(IDLE_PAUSE_MS, (err.details?.retry_after ?? 0) * 1000);
         } else {
           const s = payload as unknown as PlanStatus;
           accept(s);
           if (s.state === 'completed') return; // final: nothing more to wait for
-          const unchanged = before === fingerprint(s);
-          if (unchanged && Date.now() - askedAt < 1000) pause = IDLE_PAUSE_MS;
+          pause = pauseAfter(before, fingerprint(s), Date.now() - askedAt);
         }
       } catch (e) {
-        showNotice(`Could not reach the plan: ${(e as Error).message}`, 'error');
+        showNotice(`Could not reach the plan: ${(e as Error).message}`, 'error', true);
         pause = IDLE_PAUSE_MS;
       }
       if (pause && !refreshWanted) await sleep(pause);

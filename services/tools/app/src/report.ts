@@ -13,7 +13,7 @@ const ELEMENTS = new Set(
 );
 const ATTRIBUTES = new Set(
   (
-    'id open colspan rowspan scope role aria-label href ' +
+    'id open colspan rowspan scope aria-label href ' +
     'viewbox width height x y x1 y1 x2 y2 rx ry cx cy r d points fill stroke stroke-width font-size font-weight ' +
     'font-family text-anchor dominant-baseline transform opacity'
   ).split(' '),
@@ -31,13 +31,21 @@ function clean(node: Element): void {
       if (!ATTRIBUTES.has(name) || (name === 'href' && !attr.value.startsWith('#'))) child.removeAttribute(attr.name);
     }
     if (child.localName === 'svg') child.setAttribute('class', 'gantt');
+    if (child.localName === 'svg') child.setAttribute('role', 'img');
     clean(child);
   }
 }
 
 /** The report's sections, cleaned, ready to append; ids are prefixed so they cannot clash with the view's own. */
 export function reportSections(html: string): Element[] {
-  const doc = new DOMParser().parseFromString(html, 'text/html');
+  // only the report's <main>, without style blocks: the parsed document is checked against the view's CSP, which
+  // would log each <style> it refuses (the allow-list below drops them anyway)
+  const start = html.indexOf('<main');
+  const end = html.lastIndexOf('</main>');
+  const body = (start >= 0 && end > start ? html.slice(start, end + 7) : html).replace(/<style[\s\S]*?<\/style\s*>/gi, '');
+  const doc = new DOMParser().parseFromString(`<!doctype html><body>${body}</body>`, 'text/html');
+  // the interactive chart's controls need the report's script, which does not come along
+  for (const el of doc.querySelectorAll('.gantt-controls')) el.remove();
   const sections = [...doc.querySelectorAll('main > section, body > section')];
   const root = doc.createElement('div');
   root.append(...sections);
@@ -50,6 +58,7 @@ export function reportSections(html: string): Element[] {
     h3.append(...h.childNodes);
     h.replaceWith(h3);
   }
-  for (const d of root.querySelectorAll('details')) d.removeAttribute('open');
+  // sections start folded, but the one holding the Gantt chart: the schedule at a glance
+  for (const d of root.querySelectorAll('details')) if (!d.querySelector('svg')) d.removeAttribute('open');
   return [...root.children].map((el) => document.importNode(el, true) as Element);
 }

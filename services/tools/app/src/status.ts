@@ -20,6 +20,18 @@ export function fingerprint(s: PlanStatus): string {
   return JSON.stringify([s.state, s.steps_completed, s.steps_total, s.current_step, s.files_count, s.progress_percentage, s.error ?? null]);
 }
 
+/** The longest a server that ignores wait_seconds keeps an idle view asking: two calls a minute. */
+export const IDLE_PAUSE_MS = 30_000;
+
+/**
+ * How long to pause before the next wait. A server that honours wait_seconds answers an idle plan only after the
+ * wait, so the next call goes at once; an answer that came within a second with nothing changed means the server
+ * did not wait, and the view pauses instead of asking again and again.
+ */
+export function pauseAfter(before: string | undefined, after: string, answeredInMs: number): number {
+  return before === after && answeredInMs < 1000 ? IDLE_PAUSE_MS : 0;
+}
+
 export function formatDuration(totalSec: number): string {
   const sec = Math.max(0, Math.round(totalSec));
   if (sec < 60) return `${sec} s`;

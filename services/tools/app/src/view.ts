@@ -26,9 +26,11 @@ export const el = {
   report: $('report'),
 };
 
-export function showNotice(text: string, kind: 'info' | 'error' = 'info'): void {
+/** A transient notice (the first "waiting" line, a lost connection) goes with the next good answer. */
+export function showNotice(text: string, kind: 'info' | 'error' = 'info', transient = false): void {
   el.notice.textContent = text;
   el.notice.dataset.kind = kind;
+  el.notice.dataset.transient = String(transient);
   el.notice.hidden = !text;
 }
 
