@@ -58,6 +58,8 @@ export function reportSections(html: string): Element[] {
     h3.append(...h.childNodes);
     h.replaceWith(h3);
   }
+  // a section's body scrolls sideways for wide tables and the chart: keyboard users must reach it too
+  for (const body of root.querySelectorAll('details > div')) body.setAttribute('tabindex', '0');
   // sections start folded, but the one holding the Gantt chart: the schedule at a glance
   for (const d of root.querySelectorAll('details')) if (!d.querySelector('svg')) d.removeAttribute('open');
   return [...root.children].map((el) => document.importNode(el, true) as Element);
