@@ -43,6 +43,7 @@ async function open(o: OpenOptions): Promise<{ resourceUri: string; mimeType: st
   const iframe = document.createElement('iframe');
   iframe.title = 'PlanExe plan view';
   iframe.setAttribute('sandbox', 'allow-scripts');
+  document.documentElement.dataset.theme = o.theme;
   document.getElementById('view')!.append(iframe);
   const c = client;
   bridge = new AppBridge(null, { name: 'planexe-test-host', version: '1.0.0' }, { serverTools: {}, serverResources: {}, openLinks: {} }, {
