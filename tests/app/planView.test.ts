@@ -158,10 +158,17 @@ describe.skipIf(!CHROMIUM && !REQUIRE_INFRA)('plan view (MCP App) in a test host
     const serious = (await axeViolations(v)).filter((x) => x.impact === 'serious' || x.impact === 'critical');
     expect(serious).toEqual([]);
 
+    // the host asks the user to confirm and the user says no: nothing happens, and the view says so
+    await page.evaluate(() => window.testHost.decline(['plan_resume']));
+    await v.view.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => v.view.locator('#notice').textContent(), { timeout: 10_000 }).toContain('Resuming did not happen: The user declined the call');
+    expect((await status(created.plan_id)).state).toBe('failed');
+    await page.evaluate(() => window.testHost.decline([]));
+
     await v.view.getByRole('button', { name: 'Retry' }).click();
     await expect.poll(() => v.view.locator('#state').textContent(), { timeout: 10_000 }).toMatch(/Waiting for a worker|Running|Completed/);
     expect(['pending', 'processing', 'completed']).toContain((await status(created.plan_id)).state);
-    expect((await hostCalls(page)).map((c) => c.name)).toContain('plan_retry');
+    expect((await hostCalls(page)).map((c) => c.name)).toEqual(expect.arrayContaining(['plan_resume', 'plan_retry']));
     expectClean(v);
   }, 120_000);
 

@@ -23,6 +23,8 @@ interface OpenOptions {
 const calls: ViewCall[] = [];
 const reads: string[] = [];
 const links: string[] = [];
+/** Tools whose calls the user declines when the host asks to confirm them. */
+const declined = new Set<string>();
 let bridge: AppBridge | undefined;
 let client: Client | undefined;
 
@@ -52,6 +54,7 @@ async function open(o: OpenOptions): Promise<{ resourceUri: string; mimeType: st
   bridge.oncalltool = async (params) => {
     const call: ViewCall = { name: params.name, args: (params.arguments ?? {}) as Record<string, unknown>, start: Date.now() };
     calls.push(call);
+    if (declined.has(params.name)) throw new Error('The user declined the call');
     try {
       return (await c.callTool(params, { timeout: 120_000 })) as never;
     } finally {
@@ -98,4 +101,9 @@ function maxStatusInFlight(): number {
   return max;
 }
 
-(window as unknown as { testHost: unknown }).testHost = { open, setTheme, calls, reads, links, maxStatusInFlight };
+const decline = (names: string[]) => {
+  declined.clear();
+  for (const n of names) declined.add(n);
+};
+
+(window as unknown as { testHost: unknown }).testHost = { open, setTheme, decline, calls, reads, links, maxStatusInFlight };
