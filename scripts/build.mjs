@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildViewHtml } from '../services/tools/app/buildView.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const outRoot = join(root, 'dist');
@@ -57,6 +58,22 @@ function sourceUrls(outdir) {
   };
 }
 
+/**
+ * The plan view (an MCP App) is built once here and inlined: the bundle's planAppHtml.ts returns the finished
+ * document instead of building it with esbuild at run time (the image has no esbuild).
+ */
+function planAppHtml(html) {
+  return {
+    name: 'plan-app-html',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]services[\\/]tools[\\/]src[\\/]planAppHtml\.ts$/ }, () => ({
+        contents: `export const loadPlanAppHtml = async () => ${JSON.stringify(html)};\n`,
+        loader: 'ts',
+      }));
+    },
+  };
+}
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -69,10 +86,11 @@ const common = {
 
 const t0 = performance.now();
 rmSync(outRoot, { recursive: true, force: true });
+const viewHtml = planAppHtml(await buildViewHtml());
 const results = await Promise.all([
   ...Object.entries(entries).map(([name, entry]) => {
     const outdir = join(outRoot, name);
-    const plugins = name === 'fake-llm' ? [sourceUrls(outdir)] : [externalPackages, sourceUrls(outdir)];
+    const plugins = name === 'fake-llm' ? [sourceUrls(outdir)] : [viewHtml, externalPackages, sourceUrls(outdir)];
     return build({ ...common, entryPoints: { main: entry }, outdir, plugins, metafile: true });
   }),
   build({
@@ -84,7 +102,7 @@ const results = await Promise.all([
       loader: 'ts',
     },
     outfile: join(outRoot, 'admin', 'main.js'),
-    plugins: [externalPackages, sourceUrls(join(outRoot, 'admin'))],
+    plugins: [viewHtml, externalPackages, sourceUrls(join(outRoot, 'admin'))],
     metafile: true,
   }),
 ]);

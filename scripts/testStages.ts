@@ -45,6 +45,8 @@ export interface StageForm {
 
 export const TEST_STAGES: readonly TestStage[] = [
   { name: 'main', title: 'unit, integration and end-to-end suites', config: 'vitest.config.ts' },
+  // a real plan run watched through the MCP App view in Chromium: minutes of wall time, so budgeted on its own
+  { name: 'app', title: 'the plan view (MCP App) in headless Chromium', config: 'vitest.app.config.ts' },
   { name: 'security', title: 'security fuzz', config: 'vitest.security.config.ts', full: { env: { SECURITY_FUZZ_REQUESTS: '25000' } } },
   { name: 'faults', title: 'fault injection', config: 'vitest.faults.config.ts', quick: { env: { FAULTS_QUICK: '1' } } },
   { name: 'containers', title: 'container images', config: 'vitest.containers.config.ts' },

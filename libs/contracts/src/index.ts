@@ -12,3 +12,4 @@ export * from './uuid.ts';
 export * from './routes.ts';
 export * from './discoveryDocs.ts';
 export * from './planResources.ts';
+export * from './planApp.ts';

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import * as I from './toolInputs.ts';
 import * as O from './toolOutputs.ts';
+import { PLAN_APP_TOOL_META } from './planApp.ts';
 
 export const TOOL_NAMES = [
   'example_plans',
@@ -35,6 +36,8 @@ export interface ToolDefinition {
   annotations: ToolAnnotations;
   /** Error code used when the arguments fail validation. */
   validationErrorCode: 'INVALID_ARGUMENT' | 'INVALID_ARGUMENTS' | 'INVALID_FEEDBACK';
+  /** tools/list `_meta`: the MCP App view the tool shows (planApp.ts), for hosts that render MCP Apps. */
+  meta?: Record<string, unknown>;
 }
 
 const ann = (readOnlyHint: boolean, destructiveHint: boolean, idempotentHint: boolean, openWorldHint: boolean): ToolAnnotations => ({
@@ -104,6 +107,7 @@ export function buildToolCatalog(opts: CatalogOptions): ToolDefinition[] {
       output: O.PlanCreateOutput,
       annotations: ann(false, false, true, true),
       validationErrorCode: 'INVALID_ARGUMENT',
+      meta: PLAN_APP_TOOL_META,
     },
     {
       name: 'plan_status',
@@ -127,6 +131,7 @@ export function buildToolCatalog(opts: CatalogOptions): ToolDefinition[] {
       output: O.PlanStatusOutput,
       annotations: ann(true, false, true, false),
       validationErrorCode: 'INVALID_ARGUMENT',
+      meta: PLAN_APP_TOOL_META,
     },
     {
       name: 'plan_stop',
@@ -149,6 +154,7 @@ export function buildToolCatalog(opts: CatalogOptions): ToolDefinition[] {
       output: O.PlanRetryOutput,
       annotations: ann(false, false, false, true),
       validationErrorCode: 'INVALID_ARGUMENT',
+      meta: PLAN_APP_TOOL_META,
     },
     {
       name: 'plan_resume',
@@ -160,6 +166,7 @@ export function buildToolCatalog(opts: CatalogOptions): ToolDefinition[] {
       output: O.PlanResumeOutput,
       annotations: ann(false, false, false, true),
       validationErrorCode: 'INVALID_ARGUMENT',
+      meta: PLAN_APP_TOOL_META,
     },
     {
       name: 'plan_file_info',
@@ -173,6 +180,7 @@ export function buildToolCatalog(opts: CatalogOptions): ToolDefinition[] {
       output: O.PlanFileInfoOutput,
       annotations: ann(true, false, true, false),
       validationErrorCode: 'INVALID_ARGUMENT',
+      meta: PLAN_APP_TOOL_META,
     },
     {
       name: 'plan_list',

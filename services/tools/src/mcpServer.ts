@@ -35,8 +35,9 @@ export interface McpServerOptions {
 /**
  * Our tool, prompt and template lists change only with a deploy and are the same for every caller, so a 2026-07-28
  * client may keep them (and the discover result) for an hour and share them. An extension (the conformance
- * fixtures) can change its lists at run time, so with one registered they are not cached. resources/list and
- * resources/read answer with the caller's own plans, which change as they run: never cached, never shared.
+ * fixtures) can change its lists at run time, so with one registered they are not cached, unless it says its lists
+ * are stable (the plan view). resources/list and resources/read answer with the caller's own plans, which change as
+ * they run: never cached, never shared.
  */
 const DEPLOY_STABLE: CacheHint = { ttlMs: 3_600_000, cacheScope: 'public' };
 const PER_CALLER: CacheHint = { ttlMs: 0, cacheScope: 'private' };
@@ -120,7 +121,7 @@ export function createMcpServerFactory(registry: ToolRegistry, opts: McpServerOp
   // result is what it was (the SDK's capability type does not know `extensions` yet; discover carries it as given)
   const modernCapabilities = { ...capabilities, extensions: { [TASKS_EXTENSION]: {} } } as ServerCapabilities;
   const cacheHints = {
-    ...(ext.length ? {} : Object.fromEntries(STABLE_METHODS.map((m) => [m, DEPLOY_STABLE]))),
+    ...(ext.some((e) => !e.stableLists) ? {} : Object.fromEntries(STABLE_METHODS.map((m) => [m, DEPLOY_STABLE]))),
     'resources/list': PER_CALLER,
     'resources/read': PER_CALLER,
   };
@@ -161,7 +162,7 @@ export function createMcpServerFactory(registry: ToolRegistry, opts: McpServerOp
       }
       for (const t of templates) {
         const vars = t.match(uri);
-        if (vars) return (await t.read(uri, vars, ctx)) as never;
+        if (vars) return (await t.read(uri, vars, ctx, () => toolContextOf(ctx, opts.defaultContext))) as never;
       }
       throw new ResourceNotFoundError(uri);
     });

@@ -23,6 +23,7 @@ import { planFileInfo } from './handlers/planFileInfo.ts';
 import { listPlans } from './handlers/listPlans.ts';
 import { sendFeedback } from './handlers/sendFeedback.ts';
 import type { SurfaceExtension } from './surface.ts';
+import { planAppSurface } from './planAppSurface.ts';
 
 type Handler = (deps: ToolDeps, args: any, ctx: ToolContext, raw: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
@@ -106,6 +107,7 @@ export interface ListedTool {
   inputSchema: Record<string, unknown>;
   outputSchema: Record<string, unknown>;
   annotations: ToolDefinition['annotations'];
+  _meta?: Record<string, unknown>;
 }
 
 /** The tool surface over given dependencies: listing and dispatch shared by MCP, REST and stdio. */
@@ -129,7 +131,10 @@ export class ToolRegistry {
       inputSchema: inputJsonSchema(d.input),
       outputSchema: toolOutputJsonSchema(d.output),
       annotations: d.annotations,
+      ...(d.meta ? { _meta: d.meta } : {}),
     }));
+    // the plan view (an MCP App) is part of every MCP surface: the tools' _meta names it
+    this.extensions.push(planAppSurface(deps));
   }
 
   /** Adds an extension's tools, prompts and resources to the MCP surface. Call before building a server factory. */

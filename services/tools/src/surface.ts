@@ -1,4 +1,5 @@
 import type { TaskBackend } from './tasks/backend.ts';
+import type { ToolContext } from './deps.ts';
 import type { ListResourceTemplatesResult, Prompt, Resource, ServerCapabilities, ServerContext, ServerEventBus, ServerOptions, Tool } from '@modelcontextprotocol/server';
 
 /**
@@ -31,10 +32,13 @@ export interface SurfaceTemplate {
   definition: ListResourceTemplatesResult['resourceTemplates'][number];
   /** The template's variables when `uri` is one of its resources, else undefined. */
   match(uri: string): Record<string, string> | undefined;
-  read(uri: string, vars: Record<string, string>, ctx: ServerContext): Promise<Record<string, unknown>>;
+  /** `context` is the request's caller and surface, for a resource only its owner may read. */
+  read(uri: string, vars: Record<string, string>, ctx: ServerContext, context: () => ToolContext): Promise<Record<string, unknown>>;
 }
 
 export interface SurfaceExtension {
+  /** Its lists change only with a deploy (the plan view): list results stay cacheable. Default: they may change. */
+  stableLists?: boolean;
   /** Capabilities the extension needs beyond the contract's (logging, completions, resource subscriptions). */
   capabilities?: ServerCapabilities;
   tools?: SurfaceTool[];

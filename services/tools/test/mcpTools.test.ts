@@ -338,7 +338,10 @@ describe.each(kinds)('MCP tool surface over Streamable HTTP (%s)', (kind) => {
       return p.id;
     };
     const [alicePlan, bobPlan] = [await completed(alice.user.id), await completed(bob.user.id)];
-    const planIds = async (c: Client) => new Set((await c.listResources()).resources.map((r) => r.uri.split('/')[3]));
+    // the first page leads with the plan view (an MCP App), the same for everyone; plan files follow
+    expect((await a.listResources()).resources[0]).toMatchObject({ uri: 'ui://planexe/plan', mimeType: 'text/html;profile=mcp-app' });
+    const planIds = async (c: Client) =>
+      new Set((await c.listResources()).resources.filter((r) => r.uri.startsWith('planexe://')).map((r) => r.uri.split('/')[3]));
     const mine = await planIds(a);
     const theirs = await planIds(b);
     expect(mine.has(alicePlan) && !mine.has(bobPlan)).toBe(true);

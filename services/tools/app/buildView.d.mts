@@ -1,0 +1,2 @@
+/** The plan view as one self-contained HTML document (buildView.mjs). */
+export function buildViewHtml(): Promise<string>;
