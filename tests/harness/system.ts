@@ -76,6 +76,8 @@ export interface SystemOptions {
   nodeArgs?: string[];
   /** A second artifacts replica, and every gateway given the list of all replicas of each service (not one each). */
   replicatedUpstreams?: boolean;
+  /** How long a process may take to open its port (default 90 s; a loaded machine starting nine tsx processes needs more). */
+  readyTimeoutMs?: number;
 }
 
 export async function startSystem(o: SystemOptions = {}): Promise<System> {
@@ -125,7 +127,7 @@ export async function startSystem(o: SystemOptions = {}): Promise<System> {
     });
     const p = { name, service, port, child };
     procs.push(p);
-    await waitPort(port);
+    await waitPort(port, o.readyTimeoutMs);
     return p;
   };
   const workerUrl = `http://127.0.0.1:${base + 5}`;
