@@ -126,9 +126,9 @@ export async function rowsAt(t: RowsTarget, total: number, fresh: boolean): Prom
     const seedSeconds = (performance.now() - s0) / 1000;
     const n = WARMUP + t.requests;
     const ids = (
-      await c.query<{ id: string }>(`select id from plans where user_id = 'admin' and id <> all($1::uuid[]) order by random() limit $2`, [[...used], n])
+      await c.query<{ id: string }>(`select id from plans where user_id = 'admin' and state = 'completed' and id <> all($1::uuid[]) order by random() limit $2`, [[...used], n])
     ).rows.map((r) => r.id);
-    if (ids.length < n) throw new BenchFailure(`only ${ids.length} unread admin plans for ${n} distinct plan_status calls`);
+    if (ids.length < n) throw new BenchFailure(`only ${ids.length} unread completed admin plans for ${n} distinct plan_status calls`);
     ids.forEach((id) => used.add(id));
     const lat = { plan_status: [] as number[], plan_list: [] as number[], sse_connect: [] as number[] };
     for (let i = 0; i < n; i++) {

@@ -27,7 +27,7 @@ const SUBSCRIBERS = sizes(process.env.BENCH_SCALE_SUBSCRIBERS, [1_000, 10_000], 
 const ROWS = sizes(process.env.BENCH_SCALE_ROWS, [1_000, 100_000], [1_000, 10_000]);
 const BURST_TIMEOUT_S = Number(process.env.BENCH_SCALE_BURST_TIMEOUT ?? (QUICK ? 900 : 3_600));
 const LLM_LATENCY_MS = 1;
-const PUBLISHES = Number(process.env.BENCH_SCALE_PUBLISHES ?? (QUICK ? 20 : 40));
+const PUBLISHES = Number(process.env.BENCH_SCALE_PUBLISHES ?? (QUICK ? 20 : 100));
 const REQUESTS = Number(process.env.BENCH_SCALE_REQUESTS ?? (QUICK ? 100 : 400));
 
 const onlyArg = process.argv.find((a, i) => process.argv[i - 1] === '--only' || a.startsWith('--only='));
