@@ -1,6 +1,6 @@
 /**
  * Read latency against the size of the plans table: the table is filled with R synthetic plans (generate_series,
- * one statement; half owned by `admin`, the anonymous caller's owner, the rest spread over 1,000 users; 90 %
+ * one statement; three in four owned by `admin`, the anonymous caller's owner, the rest spread over 1,000 users; 90 %
  * completed, 5 % failed, 5 % stopped; three step files each), analysed, and then plan_status (a distinct plan each
  * time: the tools' status cache never answers), plan_list and an SSE connect (to the first event) are timed one at
  * a time, interleaved, directly on one tools and one stream process of the system. Beside the latencies, EXPLAIN
@@ -29,7 +29,7 @@ export interface RowsResult {
   plans: Record<'plan_status' | 'plan_list' | 'sse_connect', string>;
 }
 
-const WARMUP = 20;
+const WARMUP = 50;
 
 /** Grows the synthetic plans to `total` rows (the new ones older than the ones before), with their files. */
 async function seedTo(c: pg.Client, total: number): Promise<void> {
@@ -42,7 +42,7 @@ async function seedTo(c: pg.Client, total: number): Promise<void> {
        select gen_random_uuid(), (now() at time zone 'utc') - make_interval(secs => g),
               (case when g % 20 = 0 then 'failed' when g % 20 = 1 then 'stopped' else 'completed' end)::planstate,
               'Synthetic plan ' || g || ': ' || repeat('open a small bakery in Lisbon within six months. ', 8), 100, 60, 60,
-              case when g % 2 = 0 then 'admin' else 'user-' || (g % 1000) end, '{"model_profile": "baseline"}', 3, 1,
+              case when g % 4 <> 3 then 'admin' else 'user-' || (g % 1000) end, '{"model_profile": "baseline"}', 3, 1,
               (now() at time zone 'utc') - make_interval(secs => g)
          from generate_series($1::int, $2::int) g
        returning id)
