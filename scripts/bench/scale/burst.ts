@@ -1,6 +1,6 @@
 /**
- * A burst of plan_create calls against the distributed system (2 gateways, 2 workers, the fake LLM): every call is
- * sent at once, then the benchmark waits until every plan is terminal. A create that is not a 2xx tool result, a
+ * A burst of plan_create calls against the distributed system (2 gateways, 2 workers, the fake LLM): the calls are
+ * sent as fast as the gateways answer them (100 in flight), then the benchmark waits until every plan is terminal. A create that is not a 2xx tool result, a
  * plan missing from the database, or one that did not complete with its report fails the run (no figure).
  * Measured over the window from the first create until the last plan completed and Postgres flushed its counters:
  * plans per minute per worker, Postgres backend CPU and transactions per plan, Redis commands and NATS messages
@@ -99,6 +99,13 @@ async function progressOf(c: pg.Client, ids: string[]): Promise<Progress> {
   return { byState, reports, wallSeconds: Number(wall.rows[0]?.s ?? 0), perWorker };
 }
 
+/**
+ * Creates in flight at once. 1,000 at once made some plan_create calls answer NO_MODEL_AVAILABLE: the tools'
+ * model reachability probe (2 s timeout) ran while the tools and the fake LLM (in this process) were swamped, and
+ * counted the slow answer as an unreachable model. 100 keeps a 100-plan burst all at once.
+ */
+const MAX_IN_FLIGHT = 100;
+
 const workersCpu = (pids: number[]) =>
   pids.reduce((sum, pid) => {
     const s = processCpuSeconds(pid);
@@ -127,10 +134,15 @@ export async function burst(t: BurstTarget, plans: number, tag: string): Promise
     let llmCalls = 0;
     const t0 = performance.now();
     // distinct prompts: an identical prompt from the same caller would be answered with the first plan (dedup)
-    const ids = await Promise.all(
-      Array.from({ length: plans }, (_, i) =>
-        createPlan(t.gateways[i % t.gateways.length], `Scale benchmark ${tag} plan ${i}: open a small bakery in Lisbon within six months on a budget of 80,000 EUR.`),
-      ),
+    const ids: string[] = new Array(plans);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(plans, MAX_IN_FLIGHT) }, async () => {
+        while (next < plans) {
+          const i = next++;
+          ids[i] = await createPlan(t.gateways[i % t.gateways.length], `Scale benchmark ${tag} plan ${i}: open a small bakery in Lisbon within six months on a budget of 80,000 EUR.`);
+        }
+      }),
     );
     const createSeconds = (performance.now() - t0) / 1000;
     if (new Set(ids).size !== plans) throw new BenchFailure(`${plans} creates returned ${new Set(ids).size} distinct plan ids`);

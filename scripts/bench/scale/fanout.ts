@@ -3,7 +3,8 @@
  * process, directly, without the gateway hop), in client processes of services/stream/bench/sseClients.ts; the
  * benchmark publishes snapshots on NATS as a worker would and every client notes when each arrived (the wall clock
  * all processes on the machine share). Figures: publish → last subscriber per publish (p50, p99, max), and the CPU
- * both stream processes spent per publish (/proc: user + kernel, loopback TCP sends included). A subscriber that
+ * both stream processes spent per publish (/proc: user + kernel, loopback TCP sends included) beyond what they spend
+ * holding the same streams idle for as long. A subscriber that
  * failed to open or missed a publish fails the run.
  */
 import { type ChildProcess } from 'node:child_process';
@@ -26,7 +27,7 @@ export interface FanoutTarget {
   natsUrl: string;
   namespace: string;
   publishes: number;
-  /** pause between publishes, ms: longer than one fan-out takes, so that publishes do not queue behind each other */
+  /** pause between publishes, ms: longer than one fan-out takes on a loaded machine, so that publishes do not queue behind each other (a latency then measures the backlog, not a fan-out) */
   spacingMs: number;
 }
 
@@ -96,6 +97,11 @@ export async function fanout(t: FanoutTarget, subscribers: number): Promise<Fano
     const openSeconds = (performance.now() - t0) / 1000;
     if (opened !== subscribers) throw new BenchFailure(`${opened} of ${subscribers} subscribers open`);
 
+    // what the open streams cost with nothing published (heartbeats, slot leases renewed in Redis), over as long a
+    // window as the publishes take: subtracted, so that the figure is the fan-out's own
+    const idle0 = cpuOf(t.streamPids);
+    await new Promise((r) => setTimeout(r, t.publishes * t.spacingMs + 2_000));
+    const idleCpuMs = (cpuOf(t.streamPids) - idle0) * 1000;
     const sentAt = new Map<number, number>();
     let cpu0 = 0;
     for (let seq = 2; seq < t.publishes + WARMUP + 2; seq++) {
@@ -109,8 +115,7 @@ export async function fanout(t: FanoutTarget, subscribers: number): Promise<Fano
       await new Promise((r) => setTimeout(r, t.spacingMs));
     }
     await new Promise((r) => setTimeout(r, 2_000));
-    // the idle tail after the last publish is in the window too; it is a few ms of timers against seconds of sends
-    const cpuMs = ((cpuOf(t.streamPids) - cpu0) * 1000) / t.publishes;
+    const cpuMs = ((cpuOf(t.streamPids) - cpu0) * 1000 - idleCpuMs) / t.publishes;
     const received = (await Promise.all(clients.map((c) => collect(c.child)))).flat();
     const samples: number[] = [];
     const last = new Map<number, number>();

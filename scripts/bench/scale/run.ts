@@ -27,7 +27,8 @@ const SUBSCRIBERS = sizes(process.env.BENCH_SCALE_SUBSCRIBERS, [1_000, 10_000], 
 const ROWS = sizes(process.env.BENCH_SCALE_ROWS, [1_000, 100_000], [1_000, 10_000]);
 const BURST_TIMEOUT_S = Number(process.env.BENCH_SCALE_BURST_TIMEOUT ?? (QUICK ? 900 : 3_600));
 const LLM_LATENCY_MS = 1;
-const PUBLISHES = Number(process.env.BENCH_SCALE_PUBLISHES ?? (QUICK ? 20 : 100));
+const PUBLISHES = Number(process.env.BENCH_SCALE_PUBLISHES ?? (QUICK ? 20 : 40));
+const SPACING_MS = Number(process.env.BENCH_SCALE_SPACING ?? 1_000);
 const REQUESTS = Number(process.env.BENCH_SCALE_REQUESTS ?? (QUICK ? 100 : 400));
 
 const onlyArg = process.argv.find((a, i) => process.argv[i - 1] === '--only' || a.startsWith('--only='));
@@ -93,10 +94,10 @@ benchMain('scale', async () => {
         natsUrl: infra.natsUrl,
         namespace: sys.env.PLANEXE_NATS_NAMESPACE,
         publishes: PUBLISHES,
-        spacingMs: 250,
+        spacingMs: SPACING_MS,
       };
       for (const n of SUBSCRIBERS) push(rows, await attempt(`fan-out to ${n} subscribers`, () => fanout(target, n)));
-      note(`### SSE fan-out: one plan, subscribers split over 2 stream processes, published on NATS every 250 ms; load average after ${loadText()}\n`);
+      note(`### SSE fan-out: one plan, subscribers split over 2 stream processes, published on NATS every ${SPACING_MS} ms; load average after ${loadText()}\n`);
       if (rows.length) note(fanoutTable(rows, PUBLISHES) + '\n');
     }
 
