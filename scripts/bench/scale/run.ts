@@ -3,7 +3,7 @@
  * One distributed system (tests/harness/system.ts: 2 gateways, 2 tools, 2 streams, artifacts, 2 workers, the fake
  * LLM at 1 ms per call) on the shared Postgres (a database of its own) and on a Redis and a NATS of its own, so
  * their counters hold this run's traffic only. Three parts, each at two sizes so that the growth shows:
- *   burst  — N plan_create at once, until every plan completed (burst.ts): 100 and 1,000 plans (quick: 10 and 50)
+ *   burst  — N plan_create (100 in flight), until every plan completed (burst.ts): 100 and 1,000 plans (quick: 10 and 50)
  *   fanout — S SSE subscribers of one plan across the two stream processes (fanout.ts): 1,000 and 10,000
  *            (quick: 100 and 500)
  *   rows   — plan_status, plan_list and SSE connect with R plans in the database, and the query plans
