@@ -40,9 +40,11 @@ export async function createToolsService(deps: ToolDeps, opts: ToolsOptions): Pr
     baseUrl: requestBaseUrl(ctx, deps.settings.publicBaseUrl),
   });
 
+  const notifying = new Set(registry.extensions.flatMap((e) => e.tools ?? []).filter((t) => t.notifiesDuringCall).map((t) => t.definition.name));
   const mcp = createMcpHttpHandler(createMcpServerFactory(registry, { surface: 'http' }), {
     maxBodyBytes: opts.maxBodyBytes,
     context,
+    notifiesDuringCall: (tool) => notifying.has(tool),
     bus: opts.extensions?.find((e) => e.bus)?.bus,
     onerror: (err) => deps.log.debug({ err: err.message }, 'mcp request refused or failed'),
   });

@@ -1,22 +1,12 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Context } from 'koa';
-import {
-  createMcpHandler,
-  isLegacyRequest,
-  SUPPORTED_PROTOCOL_VERSIONS,
-  WebStandardStreamableHTTPServerTransport,
-  type AuthInfo,
-  type McpServerFactory,
-  type ServerEventBus,
-} from '@modelcontextprotocol/server';
+import { createMcpHandler, isLegacyRequest, type AuthInfo, type McpServerFactory, type ServerEventBus } from '@modelcontextprotocol/server';
 import { readJsonBody } from '@planexe/http';
 import { CONTEXT_KEY } from './mcpServer.ts';
 import { invalidInitializeParams } from './initializeParams.ts';
+import { answersAsStream, serveLegacy } from './mcpLegacy.ts';
 import type { ToolContext } from './deps.ts';
-
-/** The 2025 revisions the stateless leg serves (the contract's list; 2026-07-28 is the SDK's modern leg). */
-const LEGACY_VERSIONS = SUPPORTED_PROTOCOL_VERSIONS.filter((v) => v < '2026');
 
 function rpcError(ctx: Context, status: number, code: number, message: string, id: unknown = null) {
   ctx.status = status;
@@ -27,43 +17,57 @@ function rpcError(ctx: Context, status: number, code: number, message: string, i
 const acceptsJson = (accept: string) => !accept || /application\/json|application\/\*|\*\/\*/i.test(accept);
 const isRpcMessage = (v: unknown) => !!v && typeof v === 'object' && !Array.isArray(v) && (v as { jsonrpc?: unknown }).jsonrpc === '2.0';
 
-/** The Koa request as a fetch `Request` without a body (the SDK is handed the parsed body). */
-function toWebRequest(ctx: Context, signal: AbortSignal): Request {
+/**
+ * The Koa request as a fetch `Request` without a body (the SDK is handed the parsed body) and without an abort
+ * signal: undici makes a signal-carrying Request several times dearer (a follow signal, a WeakRef and a finalizer
+ * per request: ~50-100 µs, a quarter of an MCP exchange's CPU), and nothing needs it here. A client that goes away
+ * is handled by closing the exchange's server instance instead (see `instances`).
+ */
+function toWebRequest(ctx: Context): Request {
   const headers = new Headers();
   for (const [k, v] of Object.entries(ctx.headers)) {
     if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
   }
-  return new Request(`http://${ctx.host || 'localhost'}${ctx.url}`, { method: ctx.method, headers, signal });
+  return new Request(`http://${ctx.host || 'localhost'}${ctx.url}`, { method: ctx.method, headers });
+}
+
+/** What the HTTP layer needs of an SDK server instance: closing it (its transport closes, running handlers abort). */
+interface Closable {
+  close(): Promise<void>;
+}
+
+export interface McpHttpOptions {
+  maxBodyBytes: number;
+  context: (ctx: Context) => ToolContext;
+  /** Tools that send notifications during a call without a progressToken (log messages): their 2025 calls stream. */
+  notifiesDuringCall?: (tool: string) => boolean;
+  onerror?: (err: Error) => void;
+  bus?: ServerEventBus;
 }
 
 /**
  * /mcp on the SDK v2 packages, one server factory behind both legs:
  * - 2026-07-28 (a request carrying the per-request `_meta` envelope): `createMcpHandler` in strict modern mode —
- *   header/body agreement (-32020), server/discover, subscriptions/listen, removed methods (404, -32601).
- * - 2025-era: a fresh instance per request over the SDK's streamable HTTP transport in stateless JSON-response
- *   mode (spec/http.md §6.1). `createMcpHandler`'s own legacy fallback would answer with SSE, which the contract's
- *   2025 surface never does, so this leg is composed here as the SDK documents (`isLegacyRequest`).
+ *   header/body agreement (-32020), server/discover, subscriptions/listen, removed methods (404, -32601); a call
+ *   that notifies before its result is answered as a stream (the SDK's auto mode).
+ * - 2025-era: a fresh instance per request over the SDK's streamable HTTP transport, stateless; JSON unless the
+ *   call asked for notifications and takes a stream (mcpLegacy.ts `answersAsStream`, spec/http.md §6.1).
+ *   `createMcpHandler`'s own legacy fallback would answer every request with SSE, which the contract's 2025 surface
+ *   does not, so this leg is composed here as the SDK documents (`isLegacyRequest`).
  * This adapter moves a Koa request in and the fetch Response out: the body is read (size-capped) by our reader,
  * which the edge shares. The route table gives this handler POST, HEAD and DELETE (GET, the 2025 idle stream, is
  * the stream service's).
  */
-export function createMcpHttpHandler(factory: McpServerFactory, opts: { maxBodyBytes: number; context: (ctx: Context) => ToolContext; onerror?: (err: Error) => void; bus?: ServerEventBus }) {
-  const modern = createMcpHandler(factory, { legacy: 'reject', maxRequestBodySize: opts.maxBodyBytes, onerror: opts.onerror, bus: opts.bus });
-
-  async function legacy(request: Request, parsedBody: unknown, authInfo: AuthInfo): Promise<Response> {
-    const server = await factory({ era: 'legacy', authInfo, requestInfo: request });
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: true,
-      supportedProtocolVersions: LEGACY_VERSIONS,
-    });
-    await server.connect(transport);
-    try {
-      return await transport.handleRequest(request, { parsedBody, authInfo });
-    } finally {
-      void server.close();
-    }
-  }
+export function createMcpHttpHandler(factory: McpServerFactory, opts: McpHttpOptions) {
+  const notifiesDuringCall = opts.notifiesDuringCall ?? (() => false);
+  /** Each exchange's server instance by its Request, so a client that goes away mid-call closes it (cancels). */
+  const instances = new WeakMap<Request, Closable>();
+  const tracked: McpServerFactory = async (c) => {
+    const server = await factory(c);
+    if (c.requestInfo) instances.set(c.requestInfo, server);
+    return server;
+  };
+  const modern = createMcpHandler(tracked, { legacy: 'reject', maxRequestBodySize: opts.maxBodyBytes, onerror: opts.onerror, bus: opts.bus });
 
   async function mcpHttp(ctx: Context): Promise<void> {
     if (ctx.method === 'HEAD') {
@@ -83,20 +87,22 @@ export function createMcpHttpHandler(factory: McpServerFactory, opts: { maxBodyB
     if (!body.ok) return rpcError(ctx, 400, -32700, 'Parse error: Invalid JSON');
     const parsedBody = body.value;
 
-    // a client that goes away mid-exchange cancels it (the response closing before it finished)
-    const abort = new AbortController();
+    const authInfo: AuthInfo = { token: '', clientId: 'planexe', scopes: [], extra: { [CONTEXT_KEY]: opts.context(ctx) } };
+    const request = toWebRequest(ctx);
+    // the end of the exchange, however it ends: a client gone before the answer was written cancels the call
+    let teardown: (() => void) | undefined;
     const onClose = () => {
-      if (!ctx.res.writableFinished) abort.abort();
+      teardown?.();
+      if (!ctx.res.writableFinished) void instances.get(request)?.close();
     };
     ctx.res.once('close', onClose);
-    const authInfo: AuthInfo = { token: '', clientId: 'planexe', scopes: [], extra: { [CONTEXT_KEY]: opts.context(ctx) } };
-    const request = toWebRequest(ctx, abort.signal);
     let res: Response;
     if (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: opts.maxBodyBytes })) {
       if (!isRpcMessage(parsedBody)) {
         return rpcError(ctx, 400, -32602, 'Validation error: body must be one JSON-RPC 2.0 message (batches are not supported)');
       }
-      if (!acceptsJson(ctx.get('accept'))) {
+      const accept = ctx.get('accept');
+      if (!acceptsJson(accept)) {
         return rpcError(ctx, 406, -32600, 'Not Acceptable: Client must accept application/json', 'server-error');
       }
       const message = parsedBody as { id?: unknown; method?: unknown; params?: unknown };
@@ -104,21 +110,26 @@ export function createMcpHttpHandler(factory: McpServerFactory, opts: { maxBodyB
       if (badInit) return rpcError(ctx, 200, -32602, badInit, message.id);
       // the 2025 surface answers JSON to any client that takes it (curl sends no Accept); the SDK transport wants both
       request.headers.set('accept', 'application/json, text/event-stream');
-      res = await legacy(request, parsedBody, authInfo);
+      const exchange = await serveLegacy(factory, request, parsedBody, authInfo, answersAsStream(message, accept, notifiesDuringCall));
+      teardown = exchange.close;
+      instances.set(request, { close: async () => exchange.close() });
+      res = exchange.response;
     } else {
       res = await modern.fetch(request, { authInfo, parsedBody });
     }
     ctx.status = res.status;
     res.headers.forEach((value, key) => ctx.set(key, value));
     if (res.body && /^text\/event-stream/i.test(res.headers.get('content-type') ?? '')) {
-      // a stream (progress before a result, subscriptions/listen): handed on unbuffered; its end ends the exchange
+      // a stream (notifications before a result, subscriptions/listen): handed on unbuffered; its end ends the exchange
       ctx.req.socket.setNoDelay(true);
       ctx.body = Readable.fromWeb(res.body as NodeReadableStream);
       return;
     }
     ctx.res.off('close', onClose);
-    // an empty answer (202 to a notification) stays '' : Koa turns a null body into a 204
-    ctx.body = res.body ? Buffer.from(await res.arrayBuffer()) : '';
+    teardown?.();
+    // text, not bytes: the SDK built this body from a string (Response.json), and Koa sends a string as it is.
+    // An empty answer (202 to a notification) stays '' : Koa turns a null body into a 204
+    ctx.body = res.body ? await res.text() : '';
   }
 
   return { handle: mcpHttp, close: () => modern.close() };
