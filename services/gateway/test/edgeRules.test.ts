@@ -140,9 +140,9 @@ describe('edge rules (standalone, in-memory limiter)', () => {
     // the real SDK client sees the refusal as an HTTP 429 error carrying that JSON-RPC body
     const client = await connectClient(srv.mcpUrl, { 'x-api-key': other.key });
     try {
-      const err = (await client.callTool({ name: 'plan_list', arguments: {} }).catch((e: unknown) => e)) as Error;
+      const err = (await client.callTool({ name: 'plan_list', arguments: {} }).catch((e: unknown) => e)) as Error & { code?: number };
       expect(err).toBeInstanceOf(Error);
-      expect(err.message).toMatch(/429/);
+      expect(err.code).toBe(429); // the SDK's StreamableHTTPError carries the HTTP status
       expect(err.message).toContain('"code":-32029');
     } finally {
       await client.close();
