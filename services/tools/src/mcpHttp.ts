@@ -21,7 +21,7 @@ const isRpcMessage = (v: unknown) => !!v && typeof v === 'object' && !Array.isAr
  * The Koa request as a fetch `Request` without a body (the SDK is handed the parsed body) and without an abort
  * signal: undici makes a signal-carrying Request several times dearer (a follow signal, a WeakRef and a finalizer
  * per request: ~50-100 µs, a quarter of an MCP exchange's CPU), and nothing needs it here. A client that goes away
- * is handled by closing the exchange's server instance instead (see `instances`).
+ * is handled by closing the exchange's server instance instead (see `tracked`).
  */
 function toWebRequest(ctx: Context): Request {
   const headers = new Headers();
@@ -30,6 +30,9 @@ function toWebRequest(ctx: Context): Request {
   }
   return new Request(`http://${ctx.host || 'localhost'}${ctx.url}`, { method: ctx.method, headers });
 }
+
+/** Where the modern leg's factory notes the exchange's instance (authInfo.extra, which the SDK passes to the factory). */
+const INSTANCE_KEY = 'planexeExchangeInstance';
 
 /** What the HTTP layer needs of an SDK server instance: closing it (its transport closes, running handlers abort). */
 interface Closable {
@@ -60,11 +63,11 @@ export interface McpHttpOptions {
  */
 export function createMcpHttpHandler(factory: McpServerFactory, opts: McpHttpOptions) {
   const notifiesDuringCall = opts.notifiesDuringCall ?? (() => false);
-  /** Each exchange's server instance by its Request, so a client that goes away mid-call closes it (cancels). */
-  const instances = new WeakMap<Request, Closable>();
+  /** Notes each exchange's server instance in its authInfo, so a client that goes away mid-call closes it (cancels). */
   const tracked: McpServerFactory = async (c) => {
     const server = await factory(c);
-    if (c.requestInfo) instances.set(c.requestInfo, server);
+    const slot = c.authInfo?.extra?.[INSTANCE_KEY] as { instance?: Closable } | undefined;
+    if (slot) slot.instance = server;
     return server;
   };
   const modern = createMcpHandler(tracked, { legacy: 'reject', maxRequestBodySize: opts.maxBodyBytes, onerror: opts.onerror, bus: opts.bus });
@@ -87,13 +90,14 @@ export function createMcpHttpHandler(factory: McpServerFactory, opts: McpHttpOpt
     if (!body.ok) return rpcError(ctx, 400, -32700, 'Parse error: Invalid JSON');
     const parsedBody = body.value;
 
-    const authInfo: AuthInfo = { token: '', clientId: 'planexe', scopes: [], extra: { [CONTEXT_KEY]: opts.context(ctx) } };
+    const slot: { instance?: Closable } = {};
+    const authInfo: AuthInfo = { token: '', clientId: 'planexe', scopes: [], extra: { [CONTEXT_KEY]: opts.context(ctx), [INSTANCE_KEY]: slot } };
     const request = toWebRequest(ctx);
     // the end of the exchange, however it ends: a client gone before the answer was written cancels the call
     let teardown: (() => void) | undefined;
     const onClose = () => {
       teardown?.();
-      if (!ctx.res.writableFinished) void instances.get(request)?.close();
+      if (!ctx.res.writableFinished) void slot.instance?.close();
     };
     ctx.res.once('close', onClose);
     let res: Response;
@@ -112,7 +116,6 @@ export function createMcpHttpHandler(factory: McpServerFactory, opts: McpHttpOpt
       request.headers.set('accept', 'application/json, text/event-stream');
       const exchange = await serveLegacy(factory, request, parsedBody, authInfo, answersAsStream(message, accept, notifiesDuringCall));
       teardown = exchange.close;
-      instances.set(request, { close: async () => exchange.close() });
       res = exchange.response;
     } else {
       res = await modern.fetch(request, { authInfo, parsedBody });
@@ -127,9 +130,8 @@ export function createMcpHttpHandler(factory: McpServerFactory, opts: McpHttpOpt
     }
     ctx.res.off('close', onClose);
     teardown?.();
-    // text, not bytes: the SDK built this body from a string (Response.json), and Koa sends a string as it is.
-    // An empty answer (202 to a notification) stays '' : Koa turns a null body into a 204
-    ctx.body = res.body ? await res.text() : '';
+    // an empty answer (202 to a notification) stays '' : Koa turns a null body into a 204
+    ctx.body = res.body ? Buffer.from(await res.arrayBuffer()) : '';
   }
 
   return { handle: mcpHttp, close: () => modern.close() };
