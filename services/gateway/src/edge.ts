@@ -104,6 +104,7 @@ export function createEdge(d: EdgeDeps): Edge {
       download: { limit: c.PLANEXE_MCP_DOWNLOAD_RATE_LIMIT, windowSeconds: c.PLANEXE_MCP_DOWNLOAD_RATE_WINDOW_SECONDS },
       log: d.log,
       degraded: d.limitsDegraded,
+      maxBodyBytes: c.PLANEXE_MCP_MAX_BODY_BYTES,
     }),
   );
   const handlers: EdgeHandlers = {

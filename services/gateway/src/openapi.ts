@@ -34,6 +34,11 @@ const ErrorBody = z
   .meta({ id: 'ErrorBody' });
 const err = (description: string) => ({ description, content: json(ErrorBody) });
 const RATE_LIMITED = err('Rate limit exceeded (`RATE_LIMITED`); `Retry-After` says when to come back.');
+/** /mcp's refusal: a JSON-RPC error answering the request's id (services/gateway/src/rateLimits.ts). */
+const RPC_RATE_LIMITED = {
+  description: 'Rate limit exceeded: a JSON-RPC error, code -32029, `data.code` `RATE_LIMITED`, the request\'s `id`; `Retry-After` says when to come back.',
+  content: json(z.record(z.string(), z.unknown())),
+};
 
 const planIdParam = z.string().meta({ description: 'Plan UUID returned by plan_create.', param: { name: 'plan_id', in: 'path' } });
 
@@ -119,13 +124,20 @@ export function buildOpenApiDocument(o: OpenApiOptions): Record<string, unknown>
       method: 'post',
       path: openApiPath('mcp'),
       tags: ['mcp'],
-      summary: 'MCP Streamable HTTP (JSON-RPC; stateless, JSON responses)',
+      summary: 'MCP Streamable HTTP (JSON-RPC; stateless)',
       description:
         `Connect an MCP client here (\`${ROUTE.mcp.path}\` and \`${ROUTE.mcp.aliases![0]}\` are the same endpoint). Handshake and listing methods and the open tools need no key; ` +
         'other tools need one; they spend no rate budget (tool calls do). A refused key is a JSON-RPC error -32001 with HTTP 200. GET opens an idle event stream (under the SSE connection caps).',
       security: keyOptional,
       request: { body: { content: json(z.record(z.string(), z.unknown()).describe('One JSON-RPC 2.0 message')) } },
-      responses: { 200: { description: 'One JSON-RPC response', content: json(z.record(z.string(), z.unknown())) }, 202: { description: 'Notification accepted' }, 429: RATE_LIMITED },
+      responses: {
+        200: {
+          description: 'One JSON-RPC response; or, for a tools/call that sends notifications while it runs (a progressToken, a tool that logs) from a client accepting text/event-stream, a stream of them followed by the response',
+          content: { ...json(z.record(z.string(), z.unknown())), 'text/event-stream': { schema: z.string() } },
+        },
+        202: { description: 'Notification accepted' },
+        429: RPC_RATE_LIMITED,
+      },
     },
     { method: 'get', path: openApiPath('mcp_tools'), tags: ['rest'], summary: 'List the tools', responses: { 200: { description: 'Tools with input/output schemas', content: json(ToolList) } } },
     {

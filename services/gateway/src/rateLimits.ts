@@ -3,7 +3,7 @@ import type { Context, Next } from 'koa';
 import { extractApiKey } from '@planexe/auth';
 import type { Limits } from '@planexe/infra';
 import { isFreeRpcMethod, type RouteSpec } from '@planexe/contracts';
-import { matchedRoute, sendError } from '@planexe/http';
+import { matchedRoute, readJsonBody, sendError, BodyTooLargeError } from '@planexe/http';
 import type { Logger } from '@planexe/telemetry';
 
 export interface Budget {
@@ -21,6 +21,17 @@ export interface RateLimitOptions {
   log: Logger;
   /** True while the limiter answers from memory (Redis unreachable): logged once per change. */
   degraded?: () => boolean;
+  /** The body-size limit: a refused JSON-RPC request whose body the edge has not read yet is read up to it for its id. */
+  maxBodyBytes: number;
+}
+
+/** The JSON-RPC error code of a rate-limit refusal on /mcp (spec/http.md §5.2): implementation-defined range, "429". */
+export const RATE_LIMITED_RPC_CODE = -32029;
+
+/** The id of the (first) JSON-RPC request in a body, null when it has none (a notification) or is not JSON-RPC. */
+function rpcIdOf(body: unknown): unknown {
+  const first = Array.isArray(body) ? body[0] : body;
+  return first && typeof first === 'object' && 'id' in first ? ((first as { id: unknown }).id ?? null) : null;
 }
 
 /**
@@ -105,8 +116,29 @@ export function rateLimits(o: RateLimitOptions) {
     if (!r.allowed) {
       ctx.set('Retry-After', String(resetSeconds));
       const detail = isDownload ? 'Download rate limit exceeded' : 'Rate limit exceeded';
+      if (route.jsonRpcRefusals) return refuseRpc(ctx, detail, resetSeconds, o.maxBodyBytes);
       return sendError(ctx, 429, 'RATE_LIMITED', detail);
     }
     return next();
   };
+}
+
+/**
+ * A rate-limit refusal a JSON-RPC client can read: still HTTP 429 with Retry-After (what proxies and HTTP clients
+ * act on), the body a JSON-RPC error answering the request's id. A body the edge skipped (classified from its MCP
+ * headers) is read now, within the body-size limit, only to find that id; an unreadable one answers with id null.
+ */
+async function refuseRpc(ctx: Context, detail: string, retryAfterSeconds: number, maxBodyBytes: number): Promise<void> {
+  let id: unknown = null;
+  if (ctx.method === 'POST') {
+    try {
+      const body = await readJsonBody(ctx, maxBodyBytes);
+      if (body.ok) id = rpcIdOf(body.value);
+    } catch (e) {
+      if (!(e instanceof BodyTooLargeError)) throw e;
+    }
+  }
+  ctx.status = 429;
+  ctx.type = 'application/json';
+  ctx.body = { jsonrpc: '2.0', error: { code: RATE_LIMITED_RPC_CODE, message: detail, data: { code: 'RATE_LIMITED', retry_after_seconds: retryAfterSeconds } }, id };
 }

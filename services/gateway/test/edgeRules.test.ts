@@ -7,7 +7,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { request } from 'node:http';
 import { createTestPgliteDb } from '@planexe/testing/infra';
 import { revokeApiKey, type DbHandle } from '@planexe/db';
-import { startTestServer, createUserWithKey, type TestServer } from '../../../tests/harness/testServer.ts';
+import { startTestServer, createUserWithKey, connectClient, type TestServer } from '../../../tests/harness/testServer.ts';
 
 const H = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 const ALLOWED = 'https://app.example';
@@ -114,12 +114,43 @@ describe('edge rules (standalone, in-memory limiter)', () => {
     expect(again.status).toBe(429);
     expect(Number(again.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(again.headers.get('access-control-allow-origin')).toBe(ALLOWED);
-    expect(await again.json()).toEqual({ error: { code: 'RATE_LIMITED', message: 'Rate limit exceeded' }, detail: 'Rate limit exceeded' });
+    // /mcp speaks JSON-RPC: the refusal is a JSON-RPC error answering the request's id (still 429 + Retry-After)
+    expect(await again.json()).toEqual({
+      jsonrpc: '2.0',
+      error: { code: -32029, message: 'Rate limit exceeded', data: { code: 'RATE_LIMITED', retry_after_seconds: Number(again.headers.get('retry-after')) } },
+      id: 1,
+    });
     // the refused plan_create took nothing: two cheap calls still fit
     const list = () => post(rpc('tools/call', { name: 'plan_list', arguments: {} }));
     expect((await list()).status).toBe(200);
     expect((await list()).status).toBe(200);
     expect((await list()).status).toBe(429);
+    const refused = await fetch(`${srv.url}/mcp/`, { method: 'POST', headers: { ...H, 'x-api-key': other.key }, body: JSON.stringify({ jsonrpc: '2.0', id: 'abc-7', method: 'tools/call', params: { name: 'plan_list', arguments: {} } }) });
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as any).id).toBe('abc-7');
+    // a 2026-07-28 request the edge classified from its headers alone (body unread) still gets its id back
+    const modern = await fetch(`${srv.url}/mcp`, {
+      method: 'POST',
+      headers: { ...H, 'x-api-key': other.key, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'plan_list' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 42, method: 'tools/call', params: { name: 'plan_list', arguments: {}, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' } } }),
+    });
+    expect(modern.status).toBe(429);
+    expect(Number(modern.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await modern.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32029 }, id: 42 });
+    // the real SDK client sees the refusal as an HTTP 429 error carrying that JSON-RPC body
+    const client = await connectClient(srv.mcpUrl, { 'x-api-key': other.key });
+    try {
+      const err = (await client.callTool({ name: 'plan_list', arguments: {} }).catch((e: unknown) => e)) as Error & { code?: number };
+      expect(err).toBeInstanceOf(Error);
+      expect(err.code).toBe(429); // the SDK's StreamableHTTPError carries the HTTP status
+      expect(err.message).toContain('"code":-32029');
+    } finally {
+      await client.close();
+    }
+    // the REST bridge keeps its REST-shaped refusal
+    const restRefused = await fetch(`${srv.url}/mcp/tools/call`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': other.key }, body: JSON.stringify({ tool: 'plan_list', arguments: {} }) });
+    expect(restRefused.status).toBe(429);
+    expect(await restRefused.json()).toEqual({ error: { code: 'RATE_LIMITED', message: 'Rate limit exceeded' }, detail: 'Rate limit exceeded' });
     // the handshake, ping and the listings spend nothing: still served with the budget used up; a batch only when
     // every member is free
     for (const m of ['ping', 'tools/list', 'prompts/list', 'resources/templates/list']) expect((await post(rpc(m))).status, m).toBe(200);

@@ -65,7 +65,7 @@ describe.skipIf(!up)('rate limits shared through Redis', () => {
         const refused = await fetch(`${g.url}/mcp/`, { method: 'POST', headers: H, body: ping });
         expect(refused.status).toBe(429);
         expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-        expect(((await refused.json()) as any).error.code).toBe('RATE_LIMITED');
+        expect(((await refused.json()) as any).error.data.code).toBe('RATE_LIMITED');
       }
       const h = (await (await fetch(`${a.url}/healthcheck`)).json()) as any;
       expect(h.status).toBe('healthy');

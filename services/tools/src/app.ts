@@ -48,9 +48,11 @@ export async function createToolsService(deps: ToolDeps, opts: ToolsOptions): Pr
 
   const tasks = createTasks(registry);
   const onerror = (err: Error) => deps.log.debug({ err: err.message }, 'mcp request refused or failed');
+  const notifying = new Set(registry.extensions.flatMap((e) => e.tools ?? []).filter((t) => t.notifiesDuringCall).map((t) => t.definition.name));
   const mcp = createMcpHttpHandler(createMcpServerFactory(registry, { surface: 'http', tasks }), {
     maxBodyBytes: opts.maxBodyBytes,
     context,
+    notifiesDuringCall: (tool) => notifying.has(tool),
     bus: opts.extensions?.find((e) => e.bus)?.bus,
     slots: opts.slots,
     onerror,

@@ -27,6 +27,9 @@ function tool(name: string, description: string, call: SurfaceTool['call'], inpu
   return { definition: { name, description, inputSchema }, call };
 }
 
+/** A tool that sends log messages while it runs, with or without a progressToken: its 2025 calls are streamed. */
+const logs = (t: SurfaceTool): SurfaceTool => ({ ...t, notifiesDuringCall: true });
+
 /** Round 1 asks, round 2 answers: the 2026-07-28 multi-round-trip shape (the SDK shims it onto 2025 connections). */
 function asking(requests: Record<string, InputRequest>, done: (ctx: ServerContext) => Record<string, unknown>, requestState?: string) {
   return async (_args: Record<string, unknown>, ctx: ServerContext) => {
@@ -65,18 +68,18 @@ export function createConformanceFixtures(): SurfaceExtension & { bus: InMemoryS
         { type: 'resource', resource: { uri: 'test://mixed-content-resource', mimeType: 'application/json', text: '{"test":"data","value":123}' } },
       ],
     })),
-    tool('test_tool_with_logging', 'Logs three messages while it runs', async (_a, ctx) => {
+    logs(tool('test_tool_with_logging', 'Logs three messages while it runs', async (_a, ctx) => {
       await ctx.mcpReq.log('info', 'Tool execution started');
       await sleep(50);
       await ctx.mcpReq.log('info', 'Tool processing data');
       await sleep(50);
       await ctx.mcpReq.log('info', 'Tool execution completed');
       return text('Tool with logging executed successfully');
-    }),
-    tool('test_logging_tool', 'Logs one message (only when the request asks for a log level)', async (_a, ctx) => {
+    })),
+    logs(tool('test_logging_tool', 'Logs one message (only when the request asks for a log level)', async (_a, ctx) => {
       await ctx.mcpReq.log('info', 'test_logging_tool ran');
       return text('logged');
-    }),
+    })),
     tool('test_error_handling', 'Always fails', async () => ({ isError: true, ...text('This tool intentionally returns an error for testing') })),
     tool('test_tool_with_progress', 'Reports progress 0, 50, 100', async (_a, ctx) => {
       const token = ctx.mcpReq._meta?.progressToken;

@@ -1,24 +1,14 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Context } from 'koa';
-import {
-  createMcpHandler,
-  isLegacyRequest,
-  SUPPORTED_PROTOCOL_VERSIONS,
-  WebStandardStreamableHTTPServerTransport,
-  type AuthInfo,
-  type McpServerFactory,
-  type ServerEventBus,
-} from '@modelcontextprotocol/server';
+import { createMcpHandler, isLegacyRequest, type AuthInfo, type McpServerFactory, type ServerEventBus } from '@modelcontextprotocol/server';
 import { readJsonBody } from '@planexe/http';
 import type { ConnectionSlots } from '@planexe/infra';
 import { CONTEXT_KEY } from './mcpServer.ts';
 import { invalidInitializeParams } from './initializeParams.ts';
+import { answersAsStream, serveLegacy } from './mcpLegacy.ts';
 import type { ToolContext } from './deps.ts';
 import { isTaskListen, type createTaskListen } from './tasks/listen.ts';
-
-/** The 2025 revisions the stateless leg serves (the contract's list; 2026-07-28 is the SDK's modern leg). */
-const LEGACY_VERSIONS = SUPPORTED_PROTOCOL_VERSIONS.filter((v) => v < '2026');
 
 function rpcError(ctx: Context, status: number, code: number, message: string, id: unknown = null) {
   ctx.status = status;
@@ -30,55 +20,64 @@ const acceptsJson = (accept: string) => !accept || /application\/json|applicatio
 const isRpcMessage = (v: unknown) => !!v && typeof v === 'object' && !Array.isArray(v) && (v as { jsonrpc?: unknown }).jsonrpc === '2.0';
 const isListen = (v: unknown) => isRpcMessage(v) && (v as { method?: unknown }).method === 'subscriptions/listen';
 
-/** The Koa request as a fetch `Request` without a body (the SDK is handed the parsed body). */
-function toWebRequest(ctx: Context, signal: AbortSignal): Request {
+/**
+ * The Koa request as a fetch `Request` without a body (the SDK is handed the parsed body) and without an abort
+ * signal: undici makes a signal-carrying Request several times dearer (a follow signal, a WeakRef and a finalizer
+ * per request: ~50-100 µs, a quarter of an MCP exchange's CPU), and nothing needs it here. A client that goes away
+ * is handled by closing the exchange's server instance instead (see `tracked`).
+ */
+function toWebRequest(ctx: Context): Request {
   const headers = new Headers();
   for (const [k, v] of Object.entries(ctx.headers)) {
     if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
   }
-  return new Request(`http://${ctx.host || 'localhost'}${ctx.url}`, { method: ctx.method, headers, signal });
+  return new Request(`http://${ctx.host || 'localhost'}${ctx.url}`, { method: ctx.method, headers });
+}
+
+/** Where the modern leg's factory notes the exchange's instance (authInfo.extra, which the SDK passes to the factory). */
+const INSTANCE_KEY = 'planexeExchangeInstance';
+
+/** What the HTTP layer needs of an SDK server instance: closing it (its transport closes, running handlers abort). */
+interface Closable {
+  close(): Promise<void>;
+}
+
+export interface McpHttpOptions {
+  maxBodyBytes: number;
+  context: (ctx: Context) => ToolContext;
+  /** Tools that send notifications during a call without a progressToken (log messages): their 2025 calls stream. */
+  notifiesDuringCall?: (tool: string) => boolean;
+  onerror?: (err: Error) => void;
+  bus?: ServerEventBus;
+  /** Serves a 2026-07-28 listen for task notifications (the tasks extension), which the SDK's listen router cannot. */
+  taskListen?: ReturnType<typeof createTaskListen>;
+  /** Connection caps (shared with SSE streams and plan_status waits) that a subscriptions/listen stream holds a slot of. */
+  slots?: ConnectionSlots;
 }
 
 /**
  * /mcp on the SDK v2 packages, one server factory behind both legs:
  * - 2026-07-28 (a request carrying the per-request `_meta` envelope): `createMcpHandler` in strict modern mode —
- *   header/body agreement (-32020), server/discover, subscriptions/listen, removed methods (404, -32601).
- * - 2025-era: a fresh instance per request over the SDK's streamable HTTP transport in stateless JSON-response
- *   mode (spec/http.md §6.1). `createMcpHandler`'s own legacy fallback would answer with SSE, which the contract's
- *   2025 surface never does, so this leg is composed here as the SDK documents (`isLegacyRequest`).
+ *   header/body agreement (-32020), server/discover, subscriptions/listen, removed methods (404, -32601); a call
+ *   that notifies before its result is answered as a stream (the SDK's auto mode).
+ * - 2025-era: a fresh instance per request over the SDK's streamable HTTP transport, stateless; JSON unless the
+ *   call asked for notifications and takes a stream (mcpLegacy.ts `answersAsStream`, spec/http.md §6.1).
+ *   `createMcpHandler`'s own legacy fallback would answer every request with SSE, which the contract's 2025 surface
+ *   does not, so this leg is composed here as the SDK documents (`isLegacyRequest`).
  * This adapter moves a Koa request in and the fetch Response out: the body is read (size-capped) by our reader,
  * which the edge shares. The route table gives this handler POST, HEAD and DELETE (GET, the 2025 idle stream, is
  * the stream service's).
  */
-export function createMcpHttpHandler(
-  factory: McpServerFactory,
-  opts: {
-    maxBodyBytes: number;
-    context: (ctx: Context) => ToolContext;
-    onerror?: (err: Error) => void;
-    bus?: ServerEventBus;
-    /** Serves a 2026-07-28 listen for task notifications (the tasks extension), which the SDK's listen router cannot. */
-    taskListen?: ReturnType<typeof createTaskListen>;
-    /** Connection caps (shared with SSE streams and plan_status waits) that a subscriptions/listen stream holds a slot of. */
-    slots?: ConnectionSlots;
-  },
-) {
-  const modern = createMcpHandler(factory, { legacy: 'reject', maxRequestBodySize: opts.maxBodyBytes, onerror: opts.onerror, bus: opts.bus });
-
-  async function legacy(request: Request, parsedBody: unknown, authInfo: AuthInfo): Promise<Response> {
-    const server = await factory({ era: 'legacy', authInfo, requestInfo: request });
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: true,
-      supportedProtocolVersions: LEGACY_VERSIONS,
-    });
-    await server.connect(transport);
-    try {
-      return await transport.handleRequest(request, { parsedBody, authInfo });
-    } finally {
-      void server.close();
-    }
-  }
+export function createMcpHttpHandler(factory: McpServerFactory, opts: McpHttpOptions) {
+  const notifiesDuringCall = opts.notifiesDuringCall ?? (() => false);
+  /** Notes each exchange's server instance in its authInfo, so a client that goes away mid-call closes it (cancels). */
+  const tracked: McpServerFactory = async (c) => {
+    const server = await factory(c);
+    const slot = c.authInfo?.extra?.[INSTANCE_KEY] as { instance?: Closable } | undefined;
+    if (slot) slot.instance = server;
+    return server;
+  };
+  const modern = createMcpHandler(tracked, { legacy: 'reject', maxRequestBodySize: opts.maxBodyBytes, onerror: opts.onerror, bus: opts.bus });
 
   async function mcpHttp(ctx: Context): Promise<void> {
     if (ctx.method === 'HEAD') {
@@ -98,21 +97,29 @@ export function createMcpHttpHandler(
     if (!body.ok) return rpcError(ctx, 400, -32700, 'Parse error: Invalid JSON');
     const parsedBody = body.value;
 
-    // a client that goes away mid-exchange cancels it (the response closing before it finished)
-    const abort = new AbortController();
+    const slot: { instance?: Closable } = {};
+    const toolContext = opts.context(ctx);
+    const authInfo: AuthInfo = { token: '', clientId: 'planexe', scopes: [], extra: { [CONTEXT_KEY]: toolContext, [INSTANCE_KEY]: slot } };
+    // ends the tasks extension's listen stream (answered by us, not by an SDK instance) when the client goes away
+    const gone = new AbortController();
+    const request = toWebRequest(ctx);
+    // the end of the exchange, however it ends: a client gone before the answer was written cancels the call
+    let teardown: (() => void) | undefined;
     const onClose = () => {
-      if (!ctx.res.writableFinished) abort.abort();
+      teardown?.();
+      if (!ctx.res.writableFinished) {
+        gone.abort();
+        void slot.instance?.close();
+      }
     };
     ctx.res.once('close', onClose);
-    const toolContext = opts.context(ctx);
-    const authInfo: AuthInfo = { token: '', clientId: 'planexe', scopes: [], extra: { [CONTEXT_KEY]: toolContext } };
-    const request = toWebRequest(ctx, abort.signal);
     let res: Response;
     if (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: opts.maxBodyBytes })) {
       if (!isRpcMessage(parsedBody)) {
         return rpcError(ctx, 400, -32602, 'Validation error: body must be one JSON-RPC 2.0 message (batches are not supported)');
       }
-      if (!acceptsJson(ctx.get('accept'))) {
+      const accept = ctx.get('accept');
+      if (!acceptsJson(accept)) {
         return rpcError(ctx, 406, -32600, 'Not Acceptable: Client must accept application/json', 'server-error');
       }
       const message = parsedBody as { id?: unknown; method?: unknown; params?: unknown };
@@ -120,19 +127,21 @@ export function createMcpHttpHandler(
       if (badInit) return rpcError(ctx, 200, -32602, badInit, message.id);
       // the 2025 surface answers JSON to any client that takes it (curl sends no Accept); the SDK transport wants both
       request.headers.set('accept', 'application/json, text/event-stream');
-      res = await legacy(request, parsedBody, authInfo);
+      const exchange = await serveLegacy(factory, request, parsedBody, authInfo, answersAsStream(message, accept, notifiesDuringCall));
+      teardown = exchange.close;
+      res = exchange.response;
     } else {
       // a subscriptions/listen stream (the SDK's, or the tasks extension's) is a long-lived connection: it holds a
       // slot of the SSE caps until its response closes
       let release: (() => void) | undefined;
       if (opts.slots && isListen(parsedBody)) {
         const slots = opts.slots;
-        const slot = await slots.reserve(toolContext.clientAddress ?? 'unknown');
-        if (!slot.ok) return rpcError(ctx, 429, -32000, `subscriptions/listen refused: ${slot.message} (listen streams, SSE streams and plan_status waits share it)`, (parsedBody as { id?: unknown }).id ?? null);
-        let held = true;
+        const held = await slots.reserve(toolContext.clientAddress ?? 'unknown');
+        if (!held.ok) return rpcError(ctx, 429, -32000, `subscriptions/listen refused: ${held.message} (listen streams, SSE streams and plan_status waits share it)`, (parsedBody as { id?: unknown }).id ?? null);
+        let holding = true;
         release = () => {
-          if (held) void slots.release(slot.holder);
-          held = false;
+          if (holding) void slots.release(held.holder);
+          holding = false;
         };
         if (ctx.res.destroyed) release();
         else ctx.res.once('close', release);
@@ -140,7 +149,7 @@ export function createMcpHttpHandler(
       try {
         // answered ahead of the SDK, whose listen router knows no task notifications (see tasks/listen.ts); the
         // client going away aborts the signal, which ends the stream
-        if (opts.taskListen && isTaskListen(parsedBody)) return await opts.taskListen(ctx, parsedBody, toolContext, abort.signal);
+        if (opts.taskListen && isTaskListen(parsedBody)) return await opts.taskListen(ctx, parsedBody, toolContext, gone.signal);
         res = await modern.fetch(request, { authInfo, parsedBody });
       } catch (e) {
         release?.();
@@ -150,12 +159,13 @@ export function createMcpHttpHandler(
     ctx.status = res.status;
     res.headers.forEach((value, key) => ctx.set(key, value));
     if (res.body && /^text\/event-stream/i.test(res.headers.get('content-type') ?? '')) {
-      // a stream (progress before a result, subscriptions/listen): handed on unbuffered; its end ends the exchange
+      // a stream (notifications before a result, subscriptions/listen): handed on unbuffered; its end ends the exchange
       ctx.req.socket.setNoDelay(true);
       ctx.body = Readable.fromWeb(res.body as NodeReadableStream);
       return;
     }
     ctx.res.off('close', onClose);
+    teardown?.();
     // an empty answer (202 to a notification) stays '' : Koa turns a null body into a 204
     ctx.body = res.body ? Buffer.from(await res.arrayBuffer()) : '';
   }

@@ -16,6 +16,12 @@ export interface SurfaceTool {
    * before `call` runs; 'optional': `call` decides (it may answer with a task when the request declared it).
    */
   taskSupport?: 'optional' | 'required';
+  /**
+   * The tool sends notifications while it runs even when the caller passed no progressToken (log messages), so a
+   * 2025 client that takes `text/event-stream` gets its call answered as a stream (spec/http.md §6.1). A tool that
+   * only reports progress against the caller's token needs no flag: the token alone decides.
+   */
+  notifiesDuringCall?: boolean;
 }
 
 export interface SurfacePrompt {
