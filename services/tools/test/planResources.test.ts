@@ -29,6 +29,9 @@ async function runStep(db: Db, plan: { id: string; attempt: number }, files: Rec
   return k;
 }
 
+/** A plan file's URI (the first page of resources/list also leads with the plan view, ui://planexe/plan). */
+const isPlanUri = (uri: string) => uri.startsWith('planexe://');
+
 describe('plan resources (planexe://plans/…) on both protocol revisions, owner-scoped', () => {
   let dbh: DbHandle;
   let srv: TestServer;
@@ -75,7 +78,8 @@ describe('plan resources (planexe://plans/…) on both protocol revisions, owner
   it('lists the three templates on both revisions', async () => {
     for (const c of [modern, legacy]) {
       const { resourceTemplates } = await c.listResourceTemplates();
-      expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual([
+      // the plan view's report template (ui://, an MCP App's) sits beside them
+      expect(resourceTemplates.map((t) => t.uriTemplate).filter((u) => u.startsWith('planexe://'))).toEqual([
         'planexe://plans/{plan_id}/report.html',
         'planexe://plans/{plan_id}/run.zip',
         'planexe://plans/{plan_id}/files/{name}',
@@ -156,7 +160,7 @@ describe('plan resources (planexe://plans/…) on both protocol revisions, owner
     const all = (await modern.listResources()).resources;
     expect(all.some((r) => r.uri.includes(foreign.id))).toBe(false);
     // and the owner does see it
-    const own = (await otherLegacy.listResources()).resources.map((r) => r.uri);
+    const own = (await otherLegacy.listResources()).resources.map((r) => r.uri).filter(isPlanUri);
     expect(own).toEqual([planResourceUri(foreign.id, { kind: 'file', name: '001-plan_type.json' })]);
     expect((await otherLegacy.readResource({ uri: own[0] })).contents[0]).toMatchObject({ text: '{"secret":true}' });
   });
@@ -166,7 +170,7 @@ describe('plan resources (planexe://plans/…) on both protocol revisions, owner
     expect(first.nextCursor).toEqual(expect.any(String));
     const second = await legacy.listResources({ cursor: first.nextCursor });
     expect(second.nextCursor).toBeUndefined();
-    const planIds = (r: { resources: { uri: string }[] }) => new Set(r.resources.map((x) => x.uri.split('/')[3]));
+    const planIds = (r: { resources: { uri: string }[] }) => new Set(r.resources.filter((x) => isPlanUri(x.uri)).map((x) => x.uri.split('/')[3]));
     const p1 = planIds(first);
     const p2 = planIds(second);
     // 14 plans, 10 a page: the pages do not overlap and hold them all, newest first
@@ -193,7 +197,7 @@ describe('plan resources (planexe://plans/…) on both protocol revisions, owner
     await sql`update plans set state = 'completed', run_zip_snapshot = ${Buffer.from(legacyZip)}, run_artifact_layout_version = 1 where id = ${legacyPlan.id}`.execute(srv.db);
     const c = await connectClient(srv.mcpUrl, { 'x-api-key': other.key });
     try {
-      const names = (await c.listResources()).resources.map((r) => r.name);
+      const names = (await c.listResources()).resources.filter((r) => isPlanUri(r.uri)).map((r) => r.name);
       expect(names).toEqual(['report.html', 'run.zip', '001-plan_type.json']);
       const r = await c.readResource({ uri: planResourceUri(legacyPlan.id, { kind: 'file', name: '001-plan_type.json' }) });
       expect(r.contents[0]).toMatchObject({ mimeType: 'application/json', text: '{"legacy":1}' });
@@ -247,6 +251,6 @@ describe('plan resources (planexe://plans/…) on both protocol revisions, owner
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: {} }),
       }).then(async (r) => (await r.json()) as any);
     expect((await post('resources/list')).error.code).toBe(-32001);
-    expect((await post('resources/templates/list')).result.resourceTemplates).toHaveLength(3);
+    expect((await post('resources/templates/list')).result.resourceTemplates.filter((t: { uriTemplate: string }) => isPlanUri(t.uriTemplate))).toHaveLength(3);
   });
 });
