@@ -159,7 +159,8 @@ describe.each<Form>(['checkout', 'packed tarball'])(`plan_download through the s
 
   it("forwards the cloud's plan resources: templates, list, the report by URI; an unknown plan and a bad cursor keep the cloud's error", async () => {
     const { resourceTemplates } = await client.listResourceTemplates();
-    expect(resourceTemplates.map((t) => t.name)).toEqual(['plan_report', 'plan_run_zip', 'plan_file']);
+    // the cloud's list also holds the plan view's ui:// template (an MCP App), forwarded as it is
+    expect(resourceTemplates.filter((t) => t.uriTemplate.startsWith('planexe://')).map((t) => t.name)).toEqual(['plan_report', 'plan_run_zip', 'plan_file']);
     const uri = `planexe://plans/${plan}/report.html`;
     expect((await client.listResources()).resources.map((r) => r.uri)).toContain(uri);
     const read = await client.readResource({ uri });
