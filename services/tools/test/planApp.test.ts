@@ -25,7 +25,8 @@ async function checkSurface(client: Client): Promise<string> {
   const { resources } = await client.listResources();
   expect(resources).toEqual([expect.objectContaining({ uri: 'ui://planexe/plan', mimeType: 'text/html;profile=mcp-app' })]);
   const { resourceTemplates } = await client.listResourceTemplates();
-  expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual(['ui://planexe/plan/{plan_id}/report.html']);
+  // the plan files' planexe:// templates sit beside the view's own
+  expect(resourceTemplates.map((t) => t.uriTemplate).filter((u) => u.startsWith('ui://'))).toEqual(['ui://planexe/plan/{plan_id}/report.html']);
 
   const read = await client.readResource({ uri: 'ui://planexe/plan' });
   const content = read.contents[0] as { uri: string; mimeType: string; text: string; _meta?: any };
