@@ -191,6 +191,9 @@ describe.skipIf(!infra)('plan_status wait_seconds (tools on Postgres, NATS, Redi
     const refused = await restPayload(await rest({ plan_id: b, wait_seconds: 5 }));
     expect(refused.error.code).toBe('SSE_CONNECTION_LIMIT');
     expect(refused.error.message).toMatch(/Per-client .*limit \(2\)/);
+    // a plan the caller cannot see is not found whatever the cap: the answer does not depend on held waits
+    const unknown = await restPayload(await rest({ plan_id: '00000000-0000-4000-8000-000000000000', wait_seconds: 5 }));
+    expect(unknown.error.code).toBe('PLAN_NOT_FOUND');
     const secondListen = await fetch(gw.mcpUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': V, 'mcp-method': 'subscriptions/listen' },

@@ -14,6 +14,9 @@ export async function planStatus(deps: ToolDeps, args: { plan_id: string; wait_s
     return v && v.user_id === ctx.caller.owner ? v : undefined;
   };
   const wait = args.wait_seconds ?? 0;
+  // a plan the caller cannot see is not found before any wait takes a connection slot: the answer must not depend on
+  // how many waits the caller's address already holds (a view of another user's plan showed the cap's refusal)
+  if (wait > 0 && !(await read())) throw planNotFound(args.plan_id);
   const row = wait > 0 && deps.waits
     ? await deps.waits.wait({ planId: id, seconds: wait, client: ctx.clientAddress ?? 'unknown', signal: ctx.signal, progress: ctx.progress }, read)
     : await read();
