@@ -91,11 +91,19 @@ function unstorableArgument(def: ToolDefinition, raw: Record<string, unknown>): 
   return new ToolError(def.validationErrorCode, `Error executing tool ${def.name}: ${field}: contains a NUL character or invalid Unicode`);
 }
 
-function describeIssues(err: z.ZodError): string {
+/** The value at an issue's path in what was validated (zod 4 leaves `input` out of its issues unless asked). */
+function valueAt(args: unknown, path: PropertyKey[]): unknown {
+  let v = args;
+  for (const k of path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
+}
+
+function describeIssues(err: z.ZodError, args: unknown): string {
   return err.issues
     .map((i) => {
       const path = i.path.join('.') || '(arguments)';
-      if (i.code === 'invalid_type' && i.input === undefined) return `${path}: required field is missing`;
+      // only an absent field is "missing"; a present one of the wrong type gets zod's "expected …, received …"
+      if (i.code === 'invalid_type' && valueAt(args, i.path) === undefined) return `${path}: required field is missing`;
       return `${path}: ${i.message}`;
     })
     .join('; ');
@@ -158,10 +166,11 @@ export class ToolRegistry {
     }
     const unstorable = unstorableArgument(def, raw);
     if (unstorable) return toolResult(unstorable.toPayload(), true);
-    const parsed = def.input.safeParse(coerce(raw));
+    const args = coerce(raw);
+    const parsed = def.input.safeParse(args);
     if (!parsed.success) {
       return toolResult(
-        new ToolError(def.validationErrorCode, `Error executing tool ${name}: ${describeIssues(parsed.error)}`).toPayload(),
+        new ToolError(def.validationErrorCode, `Error executing tool ${name}: ${describeIssues(parsed.error, args)}`).toPayload(),
         true,
       );
     }

@@ -148,6 +148,8 @@ describe.skipIf(!infra)('plan_status wait_seconds (tools on Postgres, NATS, Redi
       const body = (await res.json()) as any;
       expect(body.error.code).toBe('INVALID_ARGUMENT');
       expect(body.error.message).toContain('wait_seconds');
+      // a value that is there but wrong is described as such, never as a missing field
+      expect(body.error.message).not.toContain('missing');
     }
   });
 
