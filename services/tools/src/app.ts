@@ -1,7 +1,7 @@
 import type Koa from 'koa';
 import type { Context, Middleware } from 'koa';
 import { anonymousCaller, type Caller } from '@planexe/auth';
-import { parseUuid, REPORT_CSP } from '@planexe/contracts';
+import { parseUuid, REPORT_CSP, SERVER_NAME, SERVER_VERSION } from '@planexe/contracts';
 import { getPlan } from '@planexe/db';
 import { clientIpOf, createInternalApp, matchedRoute, requestBaseUrl, sendError } from '@planexe/http';
 import type { ConnectionSlots } from '@planexe/infra';
@@ -24,6 +24,8 @@ export interface ToolsOptions {
   extensions?: SurfaceExtension[];
   /** The connection caps (shared with SSE streams) that subscriptions/listen streams count against. */
   slots?: ConnectionSlots;
+  /** false: every /mcp request goes through the SDK (the plain-call lane's differential test compares the two). */
+  plainCallLane?: boolean;
 }
 
 export interface ToolsService {
@@ -48,6 +50,7 @@ export async function createToolsService(deps: ToolDeps, opts: ToolsOptions): Pr
 
   const tasks = createTasks(registry);
   const onerror = (err: Error) => deps.log.debug({ err: err.message }, 'mcp request refused or failed');
+  const extensionTools = new Set(registry.extensions.flatMap((e) => e.tools ?? []).map((t) => t.definition.name));
   const notifying = new Set(registry.extensions.flatMap((e) => e.tools ?? []).filter((t) => t.notifiesDuringCall).map((t) => t.definition.name));
   const mcp = createMcpHttpHandler(createMcpServerFactory(registry, { surface: 'http', tasks }), {
     maxBodyBytes: opts.maxBodyBytes,
@@ -57,6 +60,11 @@ export async function createToolsService(deps: ToolDeps, opts: ToolsOptions): Pr
     slots: opts.slots,
     onerror,
     taskListen: createTaskListen(tasks.router, { onerror }),
+    plainCalls: opts.plainCallLane === false ? undefined : {
+      isLaneTool: (name) => !extensionTools.has(name),
+      call: (name, args, ctx) => registry.call(name, args, ctx),
+      serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
+    },
   });
   const listTools = createToolListHandler(registry);
   const callTool = createToolCallHandler(registry, { maxBodyBytes: opts.maxBodyBytes, context });

@@ -50,6 +50,8 @@ export interface ToolsAdapters {
   models?: ModelCatalog;
   /** Where PLANEXE_CONFORMANCE_FIXTURES is read (default: the process environment). */
   env?: Record<string, string | undefined>;
+  /** false: every /mcp request is served by the SDK (mcpPlainCall.test.ts compares this with the default). */
+  plainCallLane?: boolean;
 }
 
 export interface ConfiguredTools {
@@ -99,6 +101,7 @@ export async function toolsFromConfig(c: ToolsServiceConfig, d: ToolsAdapters): 
       downloadTokenTtlSeconds: c.PLANEXE_DOWNLOAD_TOKEN_TTL,
       extensions: conformanceExtensions(d.env ?? process.env, c.PLANEXE_MCP_REQUIRE_AUTH),
       slots,
+      plainCallLane: d.plainCallLane,
     },
   );
   return {

@@ -9,6 +9,8 @@ import { invalidInitializeParams } from './initializeParams.ts';
 import { answersAsStream, serveLegacy } from './mcpLegacy.ts';
 import type { ToolContext } from './deps.ts';
 import { isTaskListen, type createTaskListen } from './tasks/listen.ts';
+import { asPlainCall, plainCallAnswer, type McpHeaders } from './mcpPlainCall.ts';
+import type { ToolResult } from './registry.ts';
 
 function rpcError(ctx: Context, status: number, code: number, message: string, id: unknown = null) {
   ctx.status = status;
@@ -34,6 +36,21 @@ function toWebRequest(ctx: Context): Request {
   return new Request(`http://${ctx.host || 'localhost'}${ctx.url}`, { method: ctx.method, headers });
 }
 
+const header = (ctx: Context, name: string) => (ctx.headers[name] as string | undefined) ?? undefined;
+const mcpHeadersOf = (ctx: Context): McpHeaders => ({
+  protocolVersion: header(ctx, 'mcp-protocol-version'),
+  method: header(ctx, 'mcp-method'),
+  name: header(ctx, 'mcp-name'),
+});
+
+/** The registry behind the plain-call lane (mcpPlainCall.ts). */
+export interface PlainCallLane {
+  /** The tools the lane may answer: the registry's (an extension's tool may log, sample or elicit). */
+  isLaneTool(name: string): boolean;
+  call(name: string, args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult>;
+  serverInfo: { name: string; version: string };
+}
+
 /** Where the modern leg's factory notes the exchange's instance (authInfo.extra, which the SDK passes to the factory). */
 const INSTANCE_KEY = 'planexeExchangeInstance';
 
@@ -51,6 +68,8 @@ export interface McpHttpOptions {
   bus?: ServerEventBus;
   /** Serves a 2026-07-28 listen for task notifications (the tasks extension), which the SDK's listen router cannot. */
   taskListen?: ReturnType<typeof createTaskListen>;
+  /** Answers plain tools/call requests without an SDK instance (mcpPlainCall.ts); absent, the SDK answers all. */
+  plainCalls?: PlainCallLane;
   /** Connection caps (shared with SSE streams and plan_status waits) that a subscriptions/listen stream holds a slot of. */
   slots?: ConnectionSlots;
 }
@@ -96,6 +115,26 @@ export function createMcpHttpHandler(factory: McpServerFactory, opts: McpHttpOpt
     const body = await readJsonBody(ctx, opts.maxBodyBytes);
     if (!body.ok) return rpcError(ctx, 400, -32700, 'Parse error: Invalid JSON');
     const parsedBody = body.value;
+    const lane = opts.plainCalls;
+    const plain = lane && acceptsJson(ctx.get('accept')) ? asPlainCall(parsedBody, mcpHeadersOf(ctx), lane.isLaneTool) : undefined;
+    if (lane && plain) {
+      // a caller that goes away ends long work (a plan_status wait) and frees what it holds
+      const left = new AbortController();
+      const onLeft = () => {
+        if (!ctx.res.writableFinished) left.abort();
+      };
+      ctx.res.once('close', onLeft);
+      let result: ToolResult;
+      try {
+        result = await lane.call(plain.name, plain.args, { ...opts.context(ctx), signal: left.signal });
+      } finally {
+        ctx.res.off('close', onLeft);
+      }
+      ctx.status = 200;
+      ctx.set('content-type', 'application/json');
+      ctx.body = plainCallAnswer(plain, result, lane.serverInfo);
+      return;
+    }
 
     const slot: { instance?: Closable } = {};
     const toolContext = opts.context(ctx);
