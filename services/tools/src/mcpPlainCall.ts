@@ -35,6 +35,33 @@ const MODERN_VERSIONS: readonly string[] = MCP_PROTOCOL_VERSIONS.filter((v) => v
 /** Envelope keys a plain 2026-07-28 call may carry; any other (a progress token, a related task) goes to the SDK. */
 const PLAIN_MODERN_META = new Set([PROTOCOL_VERSION_META_KEY, CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY]);
 
+/**
+ * Whether the SDK's classifier takes a tools/call carrying this envelope, under headers that agree with it, as a
+ * modern request of `revision`. The verdict depends on the envelope alone (the id, name and arguments are checked
+ * above, the headers are required to equal the body), and a client sends the same envelope on every request, so it
+ * is remembered by the envelope's JSON: the classifier's zod pass is a tenth of this lane's CPU. Bounded: a client
+ * varying its envelope empties the memory instead of growing it.
+ */
+const envelopeVerdicts = new Map<string, boolean>();
+const MAX_REMEMBERED_ENVELOPES = 256;
+function envelopeIsModern(meta: Record<string, unknown>, revision: string): boolean {
+  const key = `${revision} ${JSON.stringify(meta)}`;
+  let verdict = envelopeVerdicts.get(key);
+  if (verdict === undefined) {
+    const route = classifyInboundRequest({
+      httpMethod: 'POST',
+      protocolVersionHeader: revision,
+      mcpMethodHeader: 'tools/call',
+      mcpNameHeader: 'plan_status',
+      body: { jsonrpc: '2.0', id: 0, method: 'tools/call', params: { name: 'plan_status', arguments: {}, _meta: meta } },
+    });
+    verdict = route.kind === 'modern' && route.messageKind === 'request' && route.classification.revision === revision;
+    if (envelopeVerdicts.size >= MAX_REMEMBERED_ENVELOPES) envelopeVerdicts.clear();
+    envelopeVerdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
 export interface PlainCall {
   id: string | number;
   name: string;
@@ -71,20 +98,12 @@ export function asPlainCall(body: unknown, headers: McpHeaders, isLaneTool: (nam
     if (headers.protocolVersion !== undefined && !LEGACY_VERSIONS.includes(headers.protocolVersion)) return undefined;
     return { id, name, args: args ?? {}, modern: false };
   }
-  const route = classifyInboundRequest({
-    httpMethod: 'POST',
-    protocolVersionHeader: headers.protocolVersion,
-    mcpMethodHeader: headers.method,
-    mcpNameHeader: headers.name,
-    body,
-  });
-  if (route.kind !== 'modern' || route.messageKind !== 'request') return undefined;
-  const revision = route.classification.revision;
-  if (revision === undefined || !MODERN_VERSIONS.includes(revision)) return undefined;
-  // the classifier checked what is present against the body; the SDK answers what is missing, and a Base64 name
-  if (headers.protocolVersion !== revision || headers.method !== 'tools/call' || headers.name !== name) return undefined;
+  // the standard headers present and equal to the body; a mismatch, a missing header or a Base64 name is the SDK's
+  const revision = headers.protocolVersion;
+  if (revision === undefined || !MODERN_VERSIONS.includes(revision) || headers.method !== 'tools/call' || headers.name !== name) return undefined;
   if (!isPlainObject(meta)) return undefined;
   for (const key in meta) if (!PLAIN_MODERN_META.has(key)) return undefined;
+  if (!envelopeIsModern(meta, revision)) return undefined;
   if (PLAN_TASK_TOOLS.has(name) && bodyDeclaresTasks(params)) return undefined;
   return { id, name, args: args ?? {}, modern: true };
 }

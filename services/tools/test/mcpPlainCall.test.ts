@@ -78,6 +78,9 @@ function corpus(planId: string): Case[] {
   add('2026 progress token', false, v26('plan_status', { accept: 'application/json' }), call(1, 'plan_status', { plan_id: planId }, { ...ENVELOPE, progressToken: 1 }));
   add('2026 tasks-declaring client, plan tool', false, v26('plan_retry'), call(1, 'plan_retry', { plan_id: planId }, { ...ENVELOPE, 'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } } }));
   add('2026 malformed envelope', false, v26('plan_status'), call(1, 'plan_status', { plan_id: planId }, { ...ENVELOPE, 'io.modelcontextprotocol/clientInfo': 5 }));
+  add('2026 envelope names 2025-11-25 under a 2026 header', false, v26('plan_status'), call(1, 'plan_status', { plan_id: planId }, { ...ENVELOPE, 'io.modelcontextprotocol/protocolVersion': '2025-11-25' }));
+  add('2026 capabilities not an object', false, v26('plan_status'), call(1, 'plan_status', { plan_id: planId }, { ...ENVELOPE, 'io.modelcontextprotocol/clientCapabilities': 'all' }));
+  add('2026 unknown log level', false, v26('plan_status'), call(1, 'plan_status', { plan_id: planId }, { ...ENVELOPE, 'io.modelcontextprotocol/logLevel': 'loud' }));
   add('2026 header without envelope', false, v26('plan_status'), call(1, 'plan_status', { plan_id: planId }));
   add('tools/list', false, v25(), { jsonrpc: '2.0', id: 1, method: 'tools/list' });
   return cases;
