@@ -124,15 +124,17 @@ export function createMcpHttpHandler(factory: McpServerFactory, opts: McpHttpOpt
         if (!ctx.res.writableFinished) left.abort();
       };
       ctx.res.once('close', onLeft);
-      let result: ToolResult;
+      ctx.status = 200;
+      ctx.set('content-type', 'application/json');
       try {
-        result = await lane.call(plain.name, plain.args, { ...opts.context(ctx), signal: left.signal });
+        ctx.body = plainCallAnswer(plain, await lane.call(plain.name, plain.args, { ...opts.context(ctx), signal: left.signal }), lane.serverInfo);
+      } catch (err) {
+        // the registry answers every failure as a tool error; should that ever break, the caller still gets JSON-RPC
+        opts.onerror?.(err instanceof Error ? err : new Error(String(err)));
+        ctx.body = { jsonrpc: '2.0', id: plain.id, error: { code: -32603, message: 'Internal error' } };
       } finally {
         ctx.res.off('close', onLeft);
       }
-      ctx.status = 200;
-      ctx.set('content-type', 'application/json');
-      ctx.body = plainCallAnswer(plain, result, lane.serverInfo);
       return;
     }
 
