@@ -18,8 +18,14 @@ export interface ReachabilityResult {
 export interface ReachabilityOptions {
   /** Probe timeout. Default 2000 ms. */
   timeoutMs?: number;
-  /** How long a result is reused. Default 30000 ms. */
+  /** How long a reachable result is reused. Default 30000 ms. */
   ttlMs?: number;
+  /**
+   * How long an unreachable result is reused. Default 3000 ms: one probe that timed out on a busy machine must not
+   * make every plan_create answer NO_MODEL_AVAILABLE for the full ttl; a model that is really down is re-probed at
+   * most this often (concurrent checks still share one probe).
+   */
+  failureTtlMs?: number;
   env?: Record<string, string | undefined>;
   fetch?: FetchLike;
   now?: () => number;
@@ -40,6 +46,7 @@ const sameOllamaModel = (a: string, b: string): boolean => {
 export class ModelReachability {
   private readonly timeoutMs: number;
   private readonly ttlMs: number;
+  private readonly failureTtlMs: number;
   private readonly env: Record<string, string | undefined>;
   private readonly fetchImpl: FetchLike;
   private readonly now: () => number;
@@ -48,6 +55,7 @@ export class ModelReachability {
   constructor(options: ReachabilityOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 2000;
     this.ttlMs = options.ttlMs ?? 30_000;
+    this.failureTtlMs = Math.min(options.failureTtlMs ?? 3_000, this.ttlMs);
     this.env = options.env ?? process.env;
     this.fetchImpl = options.fetch ?? fetch;
     this.now = options.now ?? Date.now;
@@ -66,7 +74,12 @@ export class ModelReachability {
     const hit = this.cache.get(cacheKey);
     if (hit && hit.expires > this.now()) return hit.result;
     const result = this.probe(ep);
-    this.cache.set(cacheKey, { expires: this.now() + this.ttlMs, result });
+    const cached = { expires: this.now() + this.ttlMs, result };
+    this.cache.set(cacheKey, cached);
+    // the shorter life of a failure starts when the probe ends (a probe that timed out took the whole timeout)
+    void result.then((r) => {
+      if (!r.reachable) cached.expires = Math.min(cached.expires, this.now() + this.failureTtlMs);
+    });
     return result;
   }
 

@@ -68,6 +68,22 @@ describe('ModelReachability', () => {
     expect((await reach.check(e)).checkedAt).toBe(now);
   });
 
+  it('keeps an unreachable result only briefly, so one slow probe does not refuse plans for the whole ttl', async () => {
+    let now = 2_000_000;
+    const reach = new ModelReachability({ ttlMs: 30_000, failureTtlMs: 3_000, now: () => now });
+    const down = entry('down', 'OpenAILike', { model: 'model-a', api_base: `http://127.0.0.1:${closedPort}/v1` });
+    const first = await reach.check(down);
+    expect(first.reachable).toBe(false);
+    now += 2_000;
+    expect((await reach.check(down)).checkedAt).toBe(first.checkedAt); // within the failure ttl: the same probe
+    now += 2_000;
+    expect((await reach.check(down)).checkedAt).toBe(now); // past it, well within the ttl: probed again
+    const up = entry('up', 'OpenAILike', { model: 'model-a', api_base: fake.url });
+    const ok = await reach.check(up);
+    now += 10_000;
+    expect((await reach.check(up)).checkedAt).toBe(ok.checkedAt); // a reachable result keeps the full ttl
+  });
+
   it('isRunnable needs at least one reachable prioritised model', async () => {
     const reach = new ModelReachability();
     const up = entry('up', 'OpenAILike', { model: 'model-a', api_base: fake.url });
