@@ -32,6 +32,13 @@ export interface ProgressBus {
   publishStop(signal: StopSignal): Promise<void>;
   /** Every stop signal of every plan (workers filter by the plans they run). */
   subscribeStops(onStop: (s: StopSignal) => void): Promise<Unsubscribe>;
+  /**
+   * A message for one replica of a service (`replica`: a token of letters, digits, `-`, `_`), e.g. a client's answer
+   * to a server-to-client request that the replica holding the call must deliver. At most once, no ordering.
+   */
+  publishToReplica(replica: string, message: unknown): Promise<void>;
+  /** The messages published to `replica` (the subscriber is that replica). */
+  subscribeReplica(replica: string, onMessage: (message: unknown) => void): Promise<Unsubscribe>;
   /** False while the transport is disconnected (subscribers then fall back to polling). */
   isConnected(): boolean;
   close(): Promise<void>;

@@ -17,6 +17,8 @@ function wrap(b: MemoryBus) {
     subscribeSnapshots: b.subscribeSnapshots.bind(b),
     publishStop: b.publishStop.bind(b),
     subscribeStops: b.subscribeStops.bind(b),
+    publishToReplica: b.publishToReplica.bind(b),
+    subscribeReplica: b.subscribeReplica.bind(b),
     isConnected: b.isConnected.bind(b),
     close: async () => {},
   };

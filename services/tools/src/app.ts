@@ -10,6 +10,7 @@ import { ToolRegistry } from './registry.ts';
 import { createMcpServerFactory } from './mcpServer.ts';
 import type { SurfaceExtension } from './surface.ts';
 import { createMcpHttpHandler } from './mcpHttp.ts';
+import { ClientAnswers } from './clientAnswers.ts';
 import { createTasks } from './tasks/index.ts';
 import { createTaskListen } from './tasks/listen.ts';
 import { createToolCallHandler, createToolListHandler } from './restBridge.ts';
@@ -26,11 +27,15 @@ export interface ToolsOptions {
   slots?: ConnectionSlots;
   /** false: every /mcp request goes through the SDK (the plain-call lane's differential test compares the two). */
   plainCallLane?: boolean;
+  /** This replica's id in the wire ids of its server-to-client requests (12 hex digits; default random). */
+  replicaId?: string;
 }
 
 export interface ToolsService {
   middleware: Middleware;
   registry: ToolRegistry;
+  /** Routes 2025 clients' answers to server-to-client requests (spec/http.md §6.1). */
+  answers: ClientAnswers;
   close(): Promise<void>;
 }
 
@@ -50,12 +55,19 @@ export async function createToolsService(deps: ToolDeps, opts: ToolsOptions): Pr
 
   const tasks = createTasks(registry);
   const onerror = (err: Error) => deps.log.debug({ err: err.message }, 'mcp request refused or failed');
-  const extensionTools = new Set(registry.extensions.flatMap((e) => e.tools ?? []).map((t) => t.definition.name));
-  const notifying = new Set(registry.extensions.flatMap((e) => e.tools ?? []).filter((t) => t.notifiesDuringCall).map((t) => t.definition.name));
+  const extraTools = registry.extensions.flatMap((e) => e.tools ?? []);
+  const extensionTools = new Set(extraTools.map((t) => t.definition.name));
+  const notifying = new Set(extraTools.filter((t) => t.notifiesDuringCall).map((t) => t.definition.name));
+  const asking = new Set(extraTools.filter((t) => t.asksClient).map((t) => t.definition.name));
+  // a 2025 client's answers to what a call asked it, routed by id across the replicas (the progress bus carries them)
+  const answers = new ClientAnswers(deps.bus, opts.replicaId);
+  await answers.start();
   const mcp = createMcpHttpHandler(createMcpServerFactory(registry, { surface: 'http', tasks }), {
     maxBodyBytes: opts.maxBodyBytes,
     context,
     notifiesDuringCall: (tool) => notifying.has(tool),
+    asksClient: (tool) => asking.has(tool),
+    answers,
     bus: opts.extensions?.find((e) => e.bus)?.bus,
     slots: opts.slots,
     onerror,
@@ -103,8 +115,10 @@ export async function createToolsService(deps: ToolDeps, opts: ToolsOptions): Pr
   return {
     middleware,
     registry,
+    answers,
     close: async () => {
       await mcp.close();
+      await answers.close();
     },
   };
 }

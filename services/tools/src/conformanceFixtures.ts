@@ -30,6 +30,9 @@ function tool(name: string, description: string, call: SurfaceTool['call'], inpu
 /** A tool that sends log messages while it runs, with or without a progressToken: its 2025 calls are streamed. */
 const logs = (t: SurfaceTool): SurfaceTool => ({ ...t, notifiesDuringCall: true });
 
+/** A tool whose 2025 calls ask the client (the SDK's shim sends its input requests as sampling/elicitation requests). */
+const asks = (t: SurfaceTool): SurfaceTool => ({ ...t, asksClient: true });
+
 /** Round 1 asks, round 2 answers: the 2026-07-28 multi-round-trip shape (the SDK shims it onto 2025 connections). */
 function asking(requests: Record<string, InputRequest>, done: (ctx: ServerContext) => Record<string, unknown>, requestState?: string) {
   return async (_args: Record<string, unknown>, ctx: ServerContext) => {
@@ -89,15 +92,15 @@ export function createConformanceFixtures(): SurfaceExtension & { bus: InMemoryS
       }
       return text('Tool with progress executed successfully');
     }),
-    {
+    asks({
       definition: { name: 'test_sampling', description: 'Asks the client to sample', inputSchema: { type: 'object', properties: { prompt: { type: 'string' } }, required: ['prompt'] } },
       call: async (args, ctx) =>
         asking(
           { sampling: inputRequired.createMessage({ messages: [{ role: 'user', content: { type: 'text', text: String(args.prompt ?? '') } }], maxTokens: 100 }) },
           (c) => text(`LLM response: ${samplingText(c, 'sampling')}`),
         )(args, ctx),
-    },
-    {
+    }),
+    asks({
       definition: { name: 'test_elicitation', description: 'Asks the user', inputSchema: { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] } },
       call: async (args, ctx) =>
         asking(
@@ -113,8 +116,8 @@ export function createConformanceFixtures(): SurfaceExtension & { bus: InMemoryS
           },
           (c) => text(`User response: ${describeElicit(c, 'user')}`),
         )(args, ctx),
-    },
-    tool(
+    }),
+    asks(tool(
       'test_elicitation_sep1034_defaults',
       'Elicitation with defaults',
       asking(
@@ -135,8 +138,8 @@ export function createConformanceFixtures(): SurfaceExtension & { bus: InMemoryS
         },
         (c) => text(`Elicitation completed: ${describeElicit(c, 'form')}`),
       ),
-    ),
-    tool(
+    )),
+    asks(tool(
       'test_elicitation_sep1330_enums',
       'Elicitation with every enum form',
       asking(
@@ -157,7 +160,7 @@ export function createConformanceFixtures(): SurfaceExtension & { bus: InMemoryS
         },
         (c) => text(`Elicitation completed: ${describeElicit(c, 'form')}`),
       ),
-    ),
+    )),
     tool('test_input_required_result_elicitation', 'Asks a name, then greets', asking({ user_name: elicitName }, (c) => {
       const r = inputResponse(c.mcpReq.inputResponses, 'user_name');
       return text(`Hello, ${r.kind === 'elicit' ? String(r.content?.name ?? '') : ''}!`);

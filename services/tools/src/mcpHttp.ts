@@ -1,12 +1,21 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Context } from 'koa';
-import { createMcpHandler, isLegacyRequest, type AuthInfo, type McpServerFactory, type ServerEventBus } from '@modelcontextprotocol/server';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  createMcpHandler,
+  isLegacyRequest,
+  type AuthInfo,
+  type ClientCapabilities,
+  type McpServerFactory,
+  type ServerEventBus,
+} from '@modelcontextprotocol/server';
 import { readJsonBody } from '@planexe/http';
 import type { ConnectionSlots } from '@planexe/infra';
 import { CONTEXT_KEY } from './mcpServer.ts';
 import { invalidInitializeParams } from './initializeParams.ts';
-import { answersAsStream, serveLegacy } from './mcpLegacy.ts';
+import { answersAsStream, ASSUMED_CLIENT_CAPABILITIES, serveLegacy, type AskingCall } from './mcpLegacy.ts';
+import { answerIdentity, isClientAnswer, type ClientAnswers } from './clientAnswers.ts';
 import type { ToolContext } from './deps.ts';
 import { isTaskListen, type createTaskListen } from './tasks/listen.ts';
 import { asPlainCall, plainCallAnswer, type McpHeaders } from './mcpPlainCall.ts';
@@ -64,6 +73,10 @@ export interface McpHttpOptions {
   context: (ctx: Context) => ToolContext;
   /** Tools that send notifications during a call without a progressToken (log messages): their 2025 calls stream. */
   notifiesDuringCall?: (tool: string) => boolean;
+  /** Tools that may ask the client (sampling, elicitation, roots) during a call: their 2025 calls stream too. */
+  asksClient?: (tool: string) => boolean;
+  /** Routes a 2025 client's answers to those requests back to the call (clientAnswers.ts); absent: nothing asks. */
+  answers?: ClientAnswers;
   onerror?: (err: Error) => void;
   bus?: ServerEventBus;
   /** Serves a 2026-07-28 listen for task notifications (the tasks extension), which the SDK's listen router cannot. */
@@ -88,7 +101,17 @@ export interface McpHttpOptions {
  * the stream service's).
  */
 export function createMcpHttpHandler(factory: McpServerFactory, opts: McpHttpOptions) {
-  const notifiesDuringCall = opts.notifiesDuringCall ?? (() => false);
+  const asksClient = opts.answers ? (opts.asksClient ?? (() => false)) : () => false;
+  const notifies = opts.notifiesDuringCall ?? (() => false);
+  const notifiesDuringCall = (tool: string) => notifies(tool) || asksClient(tool);
+  /** How a 2025 tools/call that may ask the client is served: its answers routed to its caller's POSTs only. */
+  const askingCall = (message: { params?: unknown }, toolContext: ToolContext): AskingCall | undefined => {
+    const params = message.params as { name?: unknown; _meta?: Record<string, unknown> } | undefined;
+    if (!opts.answers || typeof params?.name !== 'string' || !asksClient(params.name)) return undefined;
+    const declared = params._meta?.[CLIENT_CAPABILITIES_META_KEY];
+    const capabilities = declared && typeof declared === 'object' ? (declared as ClientCapabilities) : ASSUMED_CLIENT_CAPABILITIES;
+    return { answers: opts.answers, identity: answerIdentity(toolContext.caller), capabilities };
+  };
   /** Notes each exchange's server instance in its authInfo, so a client that goes away mid-call closes it (cancels). */
   const tracked: McpServerFactory = async (c) => {
     const server = await factory(c);
@@ -140,6 +163,14 @@ export function createMcpHttpHandler(factory: McpServerFactory, opts: McpHttpOpt
 
     const slot: { instance?: Closable } = {};
     const toolContext = opts.context(ctx);
+    // a client's answer to a request a 2025 call sent it: routed by its id to that call, whichever replica holds
+    // it, if this caller made the call; 202 whatever became of it (spec/http.md §6.1)
+    if (opts.answers && isClientAnswer(parsedBody)) {
+      await opts.answers.answer(parsedBody, answerIdentity(toolContext.caller));
+      ctx.status = 202;
+      ctx.body = '';
+      return;
+    }
     const authInfo: AuthInfo = { token: '', clientId: 'planexe', scopes: [], extra: { [CONTEXT_KEY]: toolContext, [INSTANCE_KEY]: slot } };
     // ends the tasks extension's listen stream (answered by us, not by an SDK instance) when the client goes away
     const gone = new AbortController();
@@ -168,7 +199,9 @@ export function createMcpHttpHandler(factory: McpServerFactory, opts: McpHttpOpt
       if (badInit) return rpcError(ctx, 200, -32602, badInit, message.id);
       // the 2025 surface answers JSON to any client that takes it (curl sends no Accept); the SDK transport wants both
       request.headers.set('accept', 'application/json, text/event-stream');
-      const exchange = await serveLegacy(factory, request, parsedBody, authInfo, answersAsStream(message, accept, notifiesDuringCall));
+      const stream = answersAsStream(message, accept, notifiesDuringCall);
+      const asking = stream && message.method === 'tools/call' ? askingCall(message, toolContext) : undefined;
+      const exchange = await serveLegacy(factory, request, parsedBody, authInfo, stream, asking);
       teardown = exchange.close;
       res = exchange.response;
     } else {

@@ -22,6 +22,12 @@ export interface SurfaceTool {
    * only reports progress against the caller's token needs no flag: the token alone decides.
    */
   notifiesDuringCall?: boolean;
+  /**
+   * The tool may ask the client during a call (sampling/createMessage, elicitation/create, roots/list — on 2025, the
+   * SDK turns an input-required result into such requests). Its 2025 calls stream, the requests travel on that
+   * stream and the client's answer POSTs are routed back by id (spec/http.md §6.1).
+   */
+  asksClient?: boolean;
 }
 
 export interface SurfacePrompt {

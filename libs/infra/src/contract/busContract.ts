@@ -115,6 +115,23 @@ export function progressBusContract(name: string, make: () => Promise<ProgressBu
       expect(got2[0]).toEqual(sig);
     });
 
+    it('delivers a replica\'s messages to that replica only', async () => {
+      const pub = await fresh();
+      const sub = await fresh();
+      const mine = randomUUID();
+      const other = randomUUID();
+      const got: unknown[] = [];
+      const gotOther: unknown[] = [];
+      await sub.subscribeReplica(mine, (m) => got.push(m));
+      await sub.subscribeReplica(other, (m) => gotOther.push(m));
+      const message = { id: 'a.b', result: { action: 'accept', content: { n: 1 } } };
+      await pub.publishToReplica(mine, message);
+      await until(() => got.length === 1);
+      expect(got[0]).toEqual(message);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(gotOther).toEqual([]);
+    });
+
     it('says it is connected', async () => {
       const bus = await fresh();
       expect(bus.isConnected()).toBe(true);

@@ -33,6 +33,18 @@ export class MemoryBus implements ProgressBus {
     };
   }
 
+  async publishToReplica(replica: string, message: unknown): Promise<void> {
+    this.emitter.emit(`replica:${replica}`, structuredClone(message));
+  }
+
+  async subscribeReplica(replica: string, cb: (message: unknown) => void): Promise<Unsubscribe> {
+    const ev = `replica:${replica}`;
+    this.emitter.on(ev, cb);
+    return async () => {
+      this.emitter.off(ev, cb);
+    };
+  }
+
   isConnected(): boolean {
     return true;
   }

@@ -34,6 +34,12 @@ function token(planId: string): string {
   return planId;
 }
 
+/** A replica id becomes one subject token: letters, digits, `-` and `_` only. */
+function replicaToken(replica: string): string {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(replica)) throw new Error(`replica id not usable in a NATS subject: ${JSON.stringify(replica)}`);
+  return replica;
+}
+
 /**
  * ProgressBus on core NATS pub/sub (no JetStream: snapshots are whole states, so a lost one is replaced by the
  * next). Every subject has at most one NATS subscription per bus, shared by all local listeners and dropped
@@ -72,6 +78,10 @@ export class NatsBus implements ProgressBus {
     return `planexe.${this.namespace}.plan.${token(planId)}.stop`;
   }
 
+  replicaSubject(replica: string): string {
+    return `planexe.${this.namespace}.replica.${replicaToken(replica)}`;
+  }
+
   private get stopWildcard(): string {
     return `planexe.${this.namespace}.plan.*.stop`;
   }
@@ -91,6 +101,14 @@ export class NatsBus implements ProgressBus {
 
   async subscribeStops(onStop: (s: StopSignal) => void): Promise<Unsubscribe> {
     return this.listen(this.stopWildcard, onStop as (d: unknown) => void);
+  }
+
+  async publishToReplica(replica: string, message: unknown, headers?: MessageHeaders): Promise<void> {
+    this.publish(this.replicaSubject(replica), message, headers);
+  }
+
+  async subscribeReplica(replica: string, onMessage: (message: unknown) => void): Promise<Unsubscribe> {
+    return this.listen(this.replicaSubject(replica), onMessage);
   }
 
   isConnected(): boolean {
