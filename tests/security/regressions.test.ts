@@ -161,6 +161,30 @@ describe('security regressions (standalone, auth required)', () => {
     }
   });
 
+  it("a client's answer (a JSON-RPC response POSTed to /mcp) is authenticated like any call, never public, and free", async () => {
+    const answer = (id: string) => JSON.stringify({ jsonrpc: '2.0', id, result: { action: 'accept', content: { name: 'x' } } });
+    const id = `${srv.standalone.tools.answers.replica}.AAAAAAAAAAAAAAAAAAAAAA`;
+    const post = (headers: Record<string, string>, body = answer(id)) =>
+      sendRaw(srv.url, { method: 'POST', path: '/mcp', headers: { ...JSON_HEADERS, 'mcp-protocol-version': '2025-11-25', ...headers }, body });
+    // no key, a wrong key, a batch of answers, and a header claiming a public method: each refused like a call
+    for (const [headers, body] of [
+      [{}, answer(id)],
+      [{ 'x-api-key': 'pex_wrongwrongwrongwrongwrongwrongwr' }, answer(id)],
+      [{}, `[${answer(id)}]`],
+      [{ 'mcp-method': 'tools/list' }, answer(id)],
+      [{ 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/list' }, answer(id)],
+    ] as [Record<string, string>, string][]) {
+      const r = await post(headers, body);
+      expect(r.status, body).toBe(200);
+      expect(JSON.parse(r.body).error.code).toBe(-32001);
+    }
+    // with the key: taken (202, empty) whether or not a call waits on the id, and no budget spent
+    const ok = await post({ 'x-api-key': user.key });
+    expect(ok.status).toBe(202);
+    expect(ok.body).toBe('');
+    expect(ok.headers['ratelimit-limit']).toBeUndefined();
+  });
+
   it('download tokens verify against the signing secret only (PLANEXE_DOWNLOAD_TOKEN_SECRET when set)', () => {
     const planId = '11111111-2222-4333-8444-555555555555';
     const edge = new DownloadTokens(['download-secret', 'api-key-secret'], 900);

@@ -3,7 +3,7 @@
  * which near-miss of its path, which method, key and body), what the edge must answer. The oracle never asks the
  * route table; it knows by construction whether a near-miss still names a route.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { EXPECTED_ROUTES, NAME_FIELD, PUBLIC_RPC, PUBLIC_TOOLS, isFree, type ExpectedRoute } from './expectedRoutes.ts';
 import type { Principals } from './securityServers.ts';
@@ -34,7 +34,12 @@ export interface GenRequest {
   planRef: 'own' | 'random';
   file: string;
   withToken: boolean;
-  body?: { kind: 'rpc'; messages: RpcMsg[]; batch: boolean; dupMethod?: string } | { kind: 'rest'; tool: string; dupTool?: string } | { kind: 'junk' } | { kind: 'huge' };
+  body?:
+    | { kind: 'rpc'; messages: RpcMsg[]; batch: boolean; dupMethod?: string }
+    | { kind: 'rest'; tool: string; dupTool?: string }
+    | { kind: 'answer'; error: boolean }
+    | { kind: 'junk' }
+    | { kind: 'huge' };
   chunked: boolean;
   acceptStream: boolean;
   /** MCP request headers (MCP-Protocol-Version, Mcp-Method, Mcp-Name): absent, agreeing with the body, or not. */
@@ -78,7 +83,7 @@ export const genRequest: fc.Arbitrary<GenRequest> = fc
     planRef: fc.constantFrom<'own' | 'random'>('own', 'own', 'random'),
     file: fc.constantFrom('report.html', 'run.zip', 'plan.md', 'swagger-ui.css', 'init.js'),
     withToken: fc.boolean(),
-    bodyKind: fc.constantFrom('rpc', 'rpc', 'rest', 'junk', 'huge', 'none'),
+    bodyKind: fc.constantFrom('rpc', 'rpc', 'rest', 'answer', 'junk', 'huge', 'none'),
     messages: fc.array(rpcMsg, { minLength: 1, maxLength: 3 }),
     batch: fc.boolean(),
     dup: fc.option(fc.constantFrom('tools/list', 'tools/call', 'ping'), { nil: undefined }),
@@ -98,6 +103,7 @@ export const genRequest: fc.Arbitrary<GenRequest> = fc
     let body: GenRequest['body'];
     if (sendsBody && g.bodyKind === 'rpc') body = { kind: 'rpc', messages: g.batch ? g.messages : g.messages.slice(0, 1), batch: g.batch, dupMethod: g.dup };
     else if (sendsBody && g.bodyKind === 'rest') body = { kind: 'rest', tool: g.tool, dupTool: g.dupTool };
+    else if (sendsBody && g.bodyKind === 'answer') body = { kind: 'answer', error: g.batch };
     else if (sendsBody && g.bodyKind === 'junk') body = { kind: 'junk' };
     else if (sendsBody && g.bodyKind === 'huge') body = { kind: 'huge' };
     let mcp: McpHeaders | undefined;
@@ -221,6 +227,11 @@ export function buildBody(g: GenRequest, p: Principals): BuiltBody | undefined {
   let text: string;
   if (b.kind === 'junk') text = '{"jsonrpc": "2.0", "method": ';
   else if (b.kind === 'huge') text = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', pad: 'x'.repeat(6000) });
+  else if (b.kind === 'answer') {
+    // a client's answer to a server-to-client request (spec/http.md §6.1), under a wire id no call is waiting on
+    const id = `${randomBytes(6).toString('hex')}.${randomBytes(16).toString('base64url')}`;
+    text = JSON.stringify(b.error ? { jsonrpc: '2.0', id, error: { code: -32601, message: 'Method not found' } } : { jsonrpc: '2.0', id, result: { action: 'accept', content: { name: 'x' } } });
+  }
   else if (b.kind === 'rest') {
     const args = `{"plan_id":"${p.planId}"}`;
     text = b.dupTool ? `{"tool":"${b.tool}","arguments":${args},"tool":"${b.dupTool}"}` : `{"tool":"${b.tool}","arguments":${args}}`;
@@ -264,14 +275,18 @@ export function isPublic(route: ExpectedRoute, method: string, body: unknown, bo
   return msgs.every((m) => m.method === 'tools/call' && typeof m.params?.name === 'string' && PUBLIC_TOOLS.includes(m.params.name));
 }
 
-/** Whether a served request spends the route's budget (the tool-call budget is for tool calls only). */
+/** A client's answer to a server-to-client request: an id with a result or an error, no method. */
+export const isAnswer = (m: any): boolean =>
+  !!m && typeof m === 'object' && !Array.isArray(m) && !('method' in m) && (typeof m.id === 'string' || typeof m.id === 'number') && ('result' in m || 'error' in m);
+
+/** Whether a served request spends the route's budget (the tool-call budget is for tool calls only; answers are free). */
 export function isCharged(route: ExpectedRoute, method: string, body: unknown): boolean {
   if (route.rate === 'none') return false;
   if (route.rate === 'download') return true;
   if (method === 'HEAD' || method === 'GET') return false;
   if (method !== 'POST' || route.id === 'mcp_tools_call' || body === undefined) return true;
   const msgs: any[] = Array.isArray(body) ? body : [body];
-  return !(msgs.length && msgs.every((m) => m && typeof m === 'object' && isFree(m.method)));
+  return !(msgs.length && msgs.every((m) => isAnswer(m) || (m && typeof m === 'object' && isFree(m.method))));
 }
 
 /** The MCP headers as request headers. */

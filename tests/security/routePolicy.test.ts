@@ -2,7 +2,7 @@
  * Route policy, property-based: generated requests for every route of the table and near-misses of every path
  * (letter case, `//`, `/./`, `%2e`, `%2f`, percent-encoded letters, trailing `/`, `.` and `;`, `..` and NUL in
  * parameters), on the route's methods and others (HEAD and OPTIONS with bodies too), with JSON-RPC bodies, batches
- * and duplicated JSON keys, with MCP request headers (MCP-Protocol-Version, Mcp-Method, Mcp-Name) absent, agreeing
+ * and duplicated JSON keys, clients' answers to server-to-client requests (JSON-RPC responses: never public, free), with MCP request headers (MCP-Protocol-Version, Mcp-Method, Mcp-Name) absent, agreeing
  * with the body or not, with no key, a wrong key, a revoked key, another user's key and the owner's key — in
  * standalone mode and through the distributed gateway. Each answer must be exactly the matched route's policy:
  * 404 for no route, 405 + Allow for a wrong method, the route's auth class, body limit and rate budget, the owner's
@@ -104,6 +104,10 @@ function violation(g: GenRequest, srv: SecurityServer, path: string, sent: { bod
   const want = charged ? String(route.rate === 'download' ? DOWNLOAD_LIMIT : MAIN_LIMIT) : undefined;
   if (limit !== want) return `budget: expected RateLimit-Limit ${want}, got ${limit}`;
   // the route's own answers where they are exact
+  // a client's answer that names no waiting call: taken (202, empty), never a 4xx/5xx that tells calls apart
+  if (route.id === 'mcp' && g.method === 'POST' && g.body?.kind === 'answer') {
+    if (a.status !== 202 || a.body !== '') return `a client's answer: expected 202 and no body, got ${a.status} ${a.body.slice(0, 120)}`;
+  }
   if (route.id === 'mcp_stream') {
     const wantStatus = g.acceptStream ? 200 : 406;
     if (a.status !== wantStatus) return `MCP GET stream: expected ${wantStatus}, got ${a.status}`;

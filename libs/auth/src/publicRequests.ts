@@ -1,4 +1,4 @@
-import { PUBLIC_TOOLS, type RouteSpec } from '@planexe/contracts';
+import { PUBLIC_TOOLS, rpcMessageKind, type RouteSpec, type RpcMessageKind } from '@planexe/contracts';
 
 // 2026-07-28 has no handshake: server/discover takes initialize's place. subscriptions/listen is NOT public: it holds
 // a stream open, and an open keyless stream on POST would escape the caps GET /mcp streams count against.
@@ -22,6 +22,9 @@ export function isPublicRpcCall(method: string, toolName?: unknown): boolean {
   return PUBLIC_METHODS.has(method) || (method === 'tools/call' && typeof toolName === 'string' && (PUBLIC_TOOLS as readonly string[]).includes(toolName));
 }
 
+/** The message kinds that may be public; an `answer` never is. */
+const CALLS = new Set<RpcMessageKind>(['request', 'notification']);
+
 /**
  * Whether a request to a `handshake-exempt` route may go without a key while auth is required (spec/http.md §3.2).
  * Decided from the matched route, never from the path's spelling: the MCP endpoint's GET/HEAD, the tool listing,
@@ -40,7 +43,9 @@ export function isPublicRequest(route: RouteSpec, method: string, body: unknown)
       if (method === 'HEAD') return true;
       if (method !== 'POST') return false;
       const msgs = Array.isArray(body) ? body : [body];
-      if (!msgs.length || !msgs.every((m) => m && typeof m === 'object' && typeof (m as any).method === 'string')) return false;
+      // only requests and notifications can be public: a client's answer (rpcMessageKind 'answer', spec/http.md
+      // §6.1) is never, so it carries the key of the caller whose call it completes, like any other call
+      if (!msgs.length || !msgs.every((m) => CALLS.has(rpcMessageKind(m)))) return false;
       if (msgs.every((m: any) => PUBLIC_METHODS.has(m.method))) return true;
       return msgs.every((m: any) => m.method === 'tools/call' && typeof m.params?.name === 'string' && PUBLIC_TOOLS.includes(m.params.name));
     }

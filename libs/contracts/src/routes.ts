@@ -245,6 +245,29 @@ const FREE_RPC = new Set(['initialize', 'server/discover', 'ping', 'tools/list',
 export const isFreeRpcMethod = (method: unknown): boolean => typeof method === 'string' && (FREE_RPC.has(method) || method.startsWith('notifications/'));
 
 /**
+ * What one JSON-RPC message a client POSTs to /mcp is, for the edge's policy: a `request` or `notification` (has a
+ * method), or an `answer` — a response to a request the server sent it during a 2025 call (sampling, elicitation;
+ * spec/http.md §6.1): an id with a result or an error, no method. Anything else is `invalid` (the server refuses it).
+ */
+export type RpcMessageKind = 'request' | 'notification' | 'answer' | 'invalid';
+
+export function rpcMessageKind(m: unknown): RpcMessageKind {
+  if (!m || typeof m !== 'object' || Array.isArray(m)) return 'invalid';
+  const o = m as Record<string, unknown>;
+  if ('method' in o) return typeof o.method !== 'string' ? 'invalid' : 'id' in o ? 'request' : 'notification';
+  const id = o.id;
+  if ((typeof id === 'string' || typeof id === 'number') && ('result' in o || 'error' in o)) return 'answer';
+  return 'invalid';
+}
+
+/**
+ * Whether a message costs no budget of its own: a free method, or a client's answer (the call that asked was
+ * charged; the answer only completes it). Free is not public: an answer needs the same key as any /mcp call, and
+ * the server delivers it only to a call of the same caller.
+ */
+export const isFreeRpcMessage = (m: unknown): boolean => rpcMessageKind(m) === 'answer' || (!!m && typeof m === 'object' && isFreeRpcMethod((m as { method?: unknown }).method));
+
+/**
  * The Content-Security-Policy of a published report (downloads and examples): it runs its own scripts (collapsible
  * sections, Gantt) but in an opaque origin, so whatever it holds cannot act as this API's origin; never framed.
  */

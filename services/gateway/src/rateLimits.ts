@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { extractApiKey } from '@planexe/auth';
 import type { Limits } from '@planexe/infra';
-import { isFreeRpcMethod, type RouteSpec } from '@planexe/contracts';
+import { isFreeRpcMessage, type RouteSpec } from '@planexe/contracts';
 import { matchedRoute, readJsonBody, sendError, BodyTooLargeError } from '@planexe/http';
 import type { Logger } from '@planexe/telemetry';
 
@@ -36,7 +36,8 @@ function rpcIdOf(body: unknown): unknown {
 
 /**
  * What a request costs of its route's budget. The tool-call budget is spent by tool calls only: the MCP handshake,
- * notifications, ping and the listings are free (a batch only when every member is), HEAD and GET cost nothing, and
+ * notifications, ping, the listings and a client's answers to a call's requests are free (a batch only when every
+ * member is), HEAD and GET cost nothing, and
  * plan_create, which starts minutes of LLM work, takes more than a poll.
  */
 export function requestCost(ctx: Context, route: RouteSpec, planCreateCost: number): number {
@@ -50,7 +51,8 @@ export function requestCost(ctx: Context, route: RouteSpec, planCreateCost: numb
   const v: any = body.value;
   if (route.id === 'mcp_tools_call') return v?.tool === 'plan_create' ? planCreateCost : 1;
   const msgs: any[] = Array.isArray(v) ? v : [v];
-  if (msgs.length && msgs.every((m) => m && typeof m === 'object' && isFreeRpcMethod(m.method))) return 0;
+  // free: the handshake, notifications, ping, the listings, and a client's answers (spec/http.md §5.2, §6.1)
+  if (msgs.length && msgs.every(isFreeRpcMessage)) return 0;
   return msgs.some((m) => m?.method === 'tools/call' && m?.params?.name === 'plan_create') ? planCreateCost : 1;
 }
 

@@ -104,7 +104,7 @@ describe('2025 leg: a call that asks the client gets the answer of a new POST', 
       const forged: { status: number; body: string }[] = [];
       client.setRequestHandler(ElicitRequestSchema, async (_req, extra) => {
         // Bob, and a keyless caller, learn the id (say, from a log) and answer first
-        for (const headers of [{ 'x-api-key': bob.key }, {}]) {
+        for (const headers of [{ 'x-api-key': bob.key }, {}] as Record<string, string>[]) {
           const res = await postAnswer({ jsonrpc: '2.0', id: extra.requestId, result: { action: 'accept', content: { username: 'mallory', email: 'm@example.com' } } }, headers);
           forged.push({ status: res.status, body: await res.text() });
         }
