@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { createHash } from 'node:crypto';
 import { normaliseApiKey, extractApiKey, hashApiKey, generateApiKey, safeEqual } from './apiKeys.ts';
-import { matchRoute } from '@planexe/contracts';
+import { isFreeRpcMessage, matchRoute, rpcMessageKind } from '@planexe/contracts';
 import { isPublicRequest } from './publicRequests.ts';
 
 describe('API key parsing (spec/http.md §3.3)', () => {
@@ -66,5 +66,21 @@ describe('public request rules (spec/http.md §3.2)', () => {
     expect(pub('POST', '/mcp/', undefined)).toBe(false);
     expect(pub('DELETE', '/mcp/', undefined)).toBe(false);
     expect(pub('GET', '/download/x/report.html', undefined)).toBe(false);
+  });
+
+  it("a client's answer (a JSON-RPC response, spec/http.md §6.1) is never public, alone or beside public calls", () => {
+    const answer = { jsonrpc: '2.0', id: 'abcdef012345.AAAAAAAAAAAAAAAAAAAAAA', result: { action: 'accept' } };
+    const failed = { jsonrpc: '2.0', id: 3, error: { code: -32601, message: 'Method not found' } };
+    expect(rpcMessageKind(answer)).toBe('answer');
+    expect(rpcMessageKind(failed)).toBe('answer');
+    expect(rpcMessageKind(rpc('ping'))).toBe('request');
+    expect(rpcMessageKind({ jsonrpc: '2.0', method: 'notifications/initialized' })).toBe('notification');
+    for (const junk of [{ jsonrpc: '2.0', id: 1 }, { id: null, result: {} }, { method: 5, id: 1 }, [answer], 'x', null]) expect(rpcMessageKind(junk)).toBe('invalid');
+    expect(pub('POST', '/mcp/', answer)).toBe(false);
+    expect(pub('POST', '/mcp/', failed)).toBe(false);
+    expect(pub('POST', '/mcp/', [rpc('ping'), answer])).toBe(false);
+    // free of budget, all the same: the call that asked was charged
+    expect(isFreeRpcMessage(answer)).toBe(true);
+    expect(isFreeRpcMessage(rpc('tools/call', 'plan_list'))).toBe(false);
   });
 });
