@@ -93,7 +93,9 @@ export interface McpHttpOptions {
  *   header/body agreement (-32020), server/discover, subscriptions/listen, removed methods (404, -32601); a call
  *   that notifies before its result is answered as a stream (the SDK's auto mode).
  * - 2025-era: a fresh instance per request over the SDK's streamable HTTP transport, stateless; JSON unless the
- *   call asked for notifications and takes a stream (mcpLegacy.ts `answersAsStream`, spec/http.md §6.1).
+ *   call asked for notifications and takes a stream (mcpLegacy.ts `answersAsStream`, spec/http.md §6.1). A call
+ *   of a tool that asks the client streams its requests, and the client's answer POSTs (JSON-RPC responses, on any
+ *   replica) are routed back to it by request id, from its own caller only (clientAnswers.ts).
  *   `createMcpHandler`'s own legacy fallback would answer every request with SSE, which the contract's 2025 surface
  *   does not, so this leg is composed here as the SDK documents (`isLegacyRequest`).
  * This adapter moves a Koa request in and the fetch Response out: the body is read (size-capped) by our reader,
@@ -166,7 +168,9 @@ export function createMcpHttpHandler(factory: McpServerFactory, opts: McpHttpOpt
     // a client's answer to a request a 2025 call sent it: routed by its id to that call, whichever replica holds
     // it, if this caller made the call; 202 whatever became of it (spec/http.md §6.1)
     if (opts.answers && isClientAnswer(parsedBody)) {
-      await opts.answers.answer(parsedBody, answerIdentity(toolContext.caller));
+      const outcome = await opts.answers.answer(parsedBody, answerIdentity(toolContext.caller));
+      // another caller answering a call's request: dropped, noted (without the id) for whoever watches the logs
+      if (outcome === 'not-yours') opts.onerror?.(new Error(`client answer dropped: the answering caller (${toolContext.caller.kind}) did not make the call`));
       ctx.status = 202;
       ctx.body = '';
       return;
