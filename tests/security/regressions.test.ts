@@ -163,7 +163,7 @@ describe('security regressions (standalone, auth required)', () => {
 
   it("a client's answer (a JSON-RPC response POSTed to /mcp) is authenticated like any call, never public, and free", async () => {
     const answer = (id: string) => JSON.stringify({ jsonrpc: '2.0', id, result: { action: 'accept', content: { name: 'x' } } });
-    const id = `${srv.standalone.tools.answers.replica}.AAAAAAAAAAAAAAAAAAAAAA`;
+    const id = '0123456789ab.AAAAAAAAAAAAAAAAAAAAAA'; // a wire id no call holds
     const post = (headers: Record<string, string>, body = answer(id)) =>
       sendRaw(srv.url, { method: 'POST', path: '/mcp', headers: { ...JSON_HEADERS, 'mcp-protocol-version': '2025-11-25', ...headers }, body });
     // no key, a wrong key, a batch of answers, and a header claiming a public method: each refused like a call

@@ -34,8 +34,8 @@ export interface ToolsOptions {
 export interface ToolsService {
   middleware: Middleware;
   registry: ToolRegistry;
-  /** Routes 2025 clients' answers to server-to-client requests (spec/http.md §6.1). */
-  answers: ClientAnswers;
+  /** Routes 2025 clients' answers to server-to-client requests (spec/http.md §6.1); absent when no tool asks. */
+  answers?: ClientAnswers;
   close(): Promise<void>;
 }
 
@@ -59,9 +59,11 @@ export async function createToolsService(deps: ToolDeps, opts: ToolsOptions): Pr
   const extensionTools = new Set(extraTools.map((t) => t.definition.name));
   const notifying = new Set(extraTools.filter((t) => t.notifiesDuringCall).map((t) => t.definition.name));
   const asking = new Set(extraTools.filter((t) => t.asksClient).map((t) => t.definition.name));
-  // a 2025 client's answers to what a call asked it, routed by id across the replicas (the progress bus carries them)
-  const answers = new ClientAnswers(deps.bus, opts.replicaId);
-  await answers.start();
+  // a 2025 client's answers to what a call asked it, routed by id across the replicas (the progress bus carries them);
+  // only where a tool asks the client (the conformance fixtures): our own tools never do, and an answer POST to a
+  // surface that asks nothing is then the SDK's to accept and drop, with no relay for a stranger to feed
+  const answers = asking.size > 0 ? new ClientAnswers(deps.bus, opts.replicaId) : undefined;
+  await answers?.start();
   const mcp = createMcpHttpHandler(createMcpServerFactory(registry, { surface: 'http', tasks }), {
     maxBodyBytes: opts.maxBodyBytes,
     context,
@@ -118,7 +120,7 @@ export async function createToolsService(deps: ToolDeps, opts: ToolsOptions): Pr
     answers,
     close: async () => {
       await mcp.close();
-      await answers.close();
+      await answers?.close();
     },
   };
 }

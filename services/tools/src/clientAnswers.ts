@@ -23,6 +23,9 @@ export const answerIdentity = (c: Caller): string => `${c.kind}:${c.owner}:${c.a
 export const isClientAnswer = (body: unknown): body is JSONRPCResponse =>
   !!body && typeof body === 'object' && !Array.isArray(body) && !('method' in body) && (isJSONRPCResultResponse(body) || isJSONRPCErrorResponse(body));
 
+/** The largest answer handed to another replica (the bus's own limit is about 1 MB). */
+const MAX_RELAYED_ANSWER_CHARS = 64 * 1024;
+
 const WIRE_ID = /^([0-9a-f]{12})\.([A-Za-z0-9_-]{22})$/;
 
 /** What became of an answer (for tests and logs; the client always gets 202). */
@@ -55,7 +58,9 @@ export class ClientAnswers {
     if (!this.bus || this.unsubscribe) return;
     this.unsubscribe = await this.bus.subscribeReplica(this.replica, (m) => {
       const r = m as Partial<Relayed> | null;
-      // a bus message is input like any other: only a well-formed answer with an identity is looked at
+      // a bus message is input like any other: only a well-formed answer with an identity is looked at. The identity
+      // is the relaying replica's word, trusted as stop signals on the same bus are: the bus is internal, and who may
+      // publish on it is configured there (NATS accounts), not here
       if (r && typeof r.identity === 'string' && isClientAnswer(r.answer)) this.deliverHere(r.answer, r.identity);
     });
   }
@@ -89,7 +94,15 @@ export class ClientAnswers {
     if (!m) return 'unknown';
     if (m[1] === this.replica) return this.deliverHere(answer, identity);
     if (!this.bus) return 'unknown';
-    await this.bus.publishToReplica(m[1], { answer, identity } satisfies Relayed);
+    const relayed = { answer, identity } satisfies Relayed;
+    // an answer to sampling or elicitation is small; a body near the request limit is not relayed (nor can it
+    // exceed the bus's message size), and a bus that refuses the message loses only this answer
+    if (JSON.stringify(relayed).length > MAX_RELAYED_ANSWER_CHARS) return 'unknown';
+    try {
+      await this.bus.publishToReplica(m[1], relayed);
+    } catch {
+      return 'unknown';
+    }
     return 'relayed';
   }
 

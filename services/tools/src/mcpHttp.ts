@@ -27,6 +27,8 @@ function rpcError(ctx: Context, status: number, code: number, message: string, i
   ctx.body = { jsonrpc: '2.0', error: { code, message }, id };
 }
 
+/** A 2026-era protocol version header (the revisions without the initialize handshake). */
+const MODERN_HEADER = /^\s*2026-/;
 const acceptsJson = (accept: string) => !accept || /application\/json|application\/\*|\*\/\*/i.test(accept);
 const isRpcMessage = (v: unknown) => !!v && typeof v === 'object' && !Array.isArray(v) && (v as { jsonrpc?: unknown }).jsonrpc === '2.0';
 const isListen = (v: unknown) => isRpcMessage(v) && (v as { method?: unknown }).method === 'subscriptions/listen';
@@ -111,7 +113,7 @@ export function createMcpHttpHandler(factory: McpServerFactory, opts: McpHttpOpt
     const params = message.params as { name?: unknown; _meta?: Record<string, unknown> } | undefined;
     if (!opts.answers || typeof params?.name !== 'string' || !asksClient(params.name)) return undefined;
     const declared = params._meta?.[CLIENT_CAPABILITIES_META_KEY];
-    const capabilities = declared && typeof declared === 'object' ? (declared as ClientCapabilities) : ASSUMED_CLIENT_CAPABILITIES;
+    const capabilities = declared && typeof declared === 'object' && !Array.isArray(declared) ? (declared as ClientCapabilities) : ASSUMED_CLIENT_CAPABILITIES;
     return { answers: opts.answers, identity: answerIdentity(toolContext.caller), capabilities };
   };
   /** Notes each exchange's server instance in its authInfo, so a client that goes away mid-call closes it (cancels). */
@@ -167,7 +169,8 @@ export function createMcpHttpHandler(factory: McpServerFactory, opts: McpHttpOpt
     const toolContext = opts.context(ctx);
     // a client's answer to a request a 2025 call sent it: routed by its id to that call, whichever replica holds
     // it, if this caller made the call; 202 whatever became of it (spec/http.md §6.1)
-    if (opts.answers && isClientAnswer(parsedBody)) {
+    // (not under a 2026-07-28 header, whose body must agree with it: an answer has no method to agree with)
+    if (opts.answers && isClientAnswer(parsedBody) && !MODERN_HEADER.test(ctx.get('mcp-protocol-version'))) {
       const outcome = await opts.answers.answer(parsedBody, answerIdentity(toolContext.caller));
       // another caller answering a call's request: dropped, noted (without the id) for whoever watches the logs
       if (outcome === 'not-yours') opts.onerror?.(new Error(`client answer dropped: the answering caller (${toolContext.caller.kind}) did not make the call`));

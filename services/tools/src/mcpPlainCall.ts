@@ -44,22 +44,33 @@ const PLAIN_MODERN_META = new Set([PROTOCOL_VERSION_META_KEY, CLIENT_CAPABILITIE
  */
 const envelopeVerdicts = new Map<string, boolean>();
 const MAX_REMEMBERED_ENVELOPES = 256;
+const MAX_REMEMBERED_ENVELOPE_CHARS = 2048;
 function envelopeIsModern(meta: Record<string, unknown>, revision: string): boolean {
-  const key = `${revision} ${JSON.stringify(meta)}`;
-  let verdict = envelopeVerdicts.get(key);
-  if (verdict === undefined) {
-    const route = classifyInboundRequest({
-      httpMethod: 'POST',
-      protocolVersionHeader: revision,
-      mcpMethodHeader: 'tools/call',
-      mcpNameHeader: 'plan_status',
-      body: { jsonrpc: '2.0', id: 0, method: 'tools/call', params: { name: 'plan_status', arguments: {}, _meta: meta } },
-    });
-    verdict = route.kind === 'modern' && route.messageKind === 'request' && route.classification.revision === revision;
-    if (envelopeVerdicts.size >= MAX_REMEMBERED_ENVELOPES) envelopeVerdicts.clear();
-    envelopeVerdicts.set(key, verdict);
+  try {
+    const key = `${revision} ${JSON.stringify(meta)}`;
+    // remembered only when the JSON says all the classifier saw: short (a megabyte of capabilities is not kept), and
+    // without null, which is also how an Infinity (1e999 in the body) is written, so a verdict on one cannot answer
+    // for the other
+    const rememberable = key.length <= MAX_REMEMBERED_ENVELOPE_CHARS && !key.includes('null');
+    let verdict = rememberable ? envelopeVerdicts.get(key) : undefined;
+    if (verdict === undefined) {
+      const route = classifyInboundRequest({
+        httpMethod: 'POST',
+        protocolVersionHeader: revision,
+        mcpMethodHeader: 'tools/call',
+        mcpNameHeader: 'plan_status',
+        body: { jsonrpc: '2.0', id: 0, method: 'tools/call', params: { name: 'plan_status', arguments: {}, _meta: meta } },
+      });
+      verdict = route.kind === 'modern' && route.messageKind === 'request' && route.classification.revision === revision;
+      if (rememberable) {
+        if (envelopeVerdicts.size >= MAX_REMEMBERED_ENVELOPES) envelopeVerdicts.clear();
+        envelopeVerdicts.set(key, verdict);
+      }
+    }
+    return verdict;
+  } catch {
+    return false; // an envelope nothing can walk (nested past the stack): the SDK's to answer
   }
-  return verdict;
 }
 
 export interface PlainCall {

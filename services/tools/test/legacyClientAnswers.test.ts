@@ -56,8 +56,8 @@ describe('2025 leg: a call that asks the client gets the answer of a new POST', 
       expect(textOf(r)).toBe('User response: action=accept, content={"username":"ada","email":"ada@example.com"}');
       expect(ids).toHaveLength(1);
       expect(ids[0]).toMatch(WIRE_ID);
-      expect(String(ids[0]).split('.')[0]).toBe(srv.standalone.tools.answers.replica);
-      expect(srv.standalone.tools.answers.pending).toBe(0);
+      expect(String(ids[0]).split('.')[0]).toBe(srv.standalone.tools.answers!.replica);
+      expect(srv.standalone.tools.answers!.pending).toBe(0);
     } finally {
       await client.close();
     }
@@ -123,7 +123,7 @@ describe('2025 leg: a call that asks the client gets the answer of a new POST', 
   });
 
   it('an answer nobody waits for gets 202 and changes nothing; a replay of a delivered answer is dropped', async () => {
-    const replica = srv.standalone.tools.answers.replica;
+    const replica = srv.standalone.tools.answers!.replica;
     for (const id of [`${replica}.AAAAAAAAAAAAAAAAAAAAAA`, '000000000000.AAAAAAAAAAAAAAAAAAAAAA', 0, 'not-a-wire-id']) {
       const res = await postAnswer({ jsonrpc: '2.0', id, result: { action: 'decline' } });
       expect(res.status).toBe(202);
@@ -131,7 +131,7 @@ describe('2025 leg: a call that asks the client gets the answer of a new POST', 
     }
     const err = await postAnswer({ jsonrpc: '2.0', id: `${replica}.BBBBBBBBBBBBBBBBBBBBBB`, error: { code: -32601, message: 'Method not found' } });
     expect(err.status).toBe(202);
-    expect(srv.standalone.tools.answers.pending).toBe(0);
+    expect(srv.standalone.tools.answers!.pending).toBe(0);
 
     const client = await answeringClient(srv.mcpUrl);
     try {
@@ -144,7 +144,7 @@ describe('2025 leg: a call that asks the client gets the answer of a new POST', 
       expect(textOf(r)).toContain('"username":"ada"');
       const replay = await postAnswer({ jsonrpc: '2.0', id: seen, result: { action: 'accept', content: { username: 'eve', email: 'e@example.com' } } });
       expect(replay.status).toBe(202);
-      expect(srv.standalone.tools.answers.pending).toBe(0);
+      expect(srv.standalone.tools.answers!.pending).toBe(0);
     } finally {
       await client.close();
     }
@@ -161,7 +161,7 @@ describe('2025 leg: a call that asks the client gets the answer of a new POST', 
     expect(body.id).toBe(7);
     expect(body.result.isError).toBe(true);
     expect(body.result.content[0].text).toMatch(/did not declare the required capability/);
-    expect(srv.standalone.tools.answers.pending).toBe(0);
+    expect(srv.standalone.tools.answers!.pending).toBe(0);
   });
 
   it('a client without a handler answers the request with an error, which the tool\'s result reports', async () => {
@@ -171,7 +171,7 @@ describe('2025 leg: a call that asks the client gets the answer of a new POST', 
       const r = await client.callTool({ name: 'test_elicitation', arguments: { message: 'hi' } });
       expect(r.isError).toBe(true);
       expect(textOf(r)).toMatch(/failed/i);
-      expect(srv.standalone.tools.answers.pending).toBe(0);
+      expect(srv.standalone.tools.answers!.pending).toBe(0);
     } finally {
       await client.close();
     }

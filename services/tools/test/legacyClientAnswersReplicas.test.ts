@@ -77,7 +77,7 @@ describe.skipIf(!ready)('2025 leg: a client\'s answer that reaches another tools
       const r = await client.callTool({ name: 'test_elicitation', arguments: { message: 'Who are you?' } });
       expect(textOf(r)).toBe('User response: action=accept, content={"username":"ada","email":"ada@example.com"}');
       expect(rerouted).toHaveLength(1);
-      const [a, b] = replicas.map((x) => x.tools.service.answers);
+      const [a, b] = replicas.map((x) => x.tools.service.answers!);
       expect(rerouted[0].split('.')[0]).toBe(a.replica);
       expect(a.replica).not.toBe(b.replica);
       expect(a.pending + b.pending).toBe(0);

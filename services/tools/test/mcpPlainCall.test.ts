@@ -154,6 +154,20 @@ describe('the plain-call lane answers exactly as the SDK does', () => {
     }
   });
 
+  it('an envelope nested past the reader\'s limit is a parse error on both, never a 500', async () => {
+    const deep = '{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000);
+    const body = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"model_profiles","arguments":{},"_meta":{"io.modelcontextprotocol/protocolVersion":"${V26}","io.modelcontextprotocol/clientInfo":{"name":"t","version":"1"},"io.modelcontextprotocol/clientCapabilities":{"experimental":${deep}}}}}`;
+    for (const s of services) {
+      const res = await fetch(`${s.http.url}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [INTERNAL_SECRET_HEADER]: INTERNAL_SECRET, ...v26('model_profiles') },
+        body,
+      });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { code: number } }).error.code).toBe(-32700);
+    }
+  });
+
   it('a 2026 answer from the lane carries resultType and the server identity, as the SDK stamps them', async () => {
     const c = corpus(planId).find((x) => x.what === '2026 plan_status of a plan')!;
     const r = JSON.parse((await send(services[0].http.url, c)).body);
