@@ -13,3 +13,4 @@ export * from './routes.ts';
 export * from './discoveryDocs.ts';
 export * from './planResources.ts';
 export * from './planApp.ts';
+export * from './mcpHeaderValues.ts';

@@ -18,7 +18,7 @@
  */
 import type { Context, Next } from 'koa';
 import { extractApiKey, isPublicRpcCall } from '@planexe/auth';
-import { isFreeRpcMethod } from '@planexe/contracts';
+import { decodeMcpHeaderValue, isFreeRpcMethod, trimOws } from '@planexe/contracts';
 import { matchedRoute, readJsonBody, readRawBody, BodyTooLargeError } from '@planexe/http';
 
 /** The MCP request headers (lower case, as Node presents them); the proxy forwards them and CORS allows them. */
@@ -52,22 +52,10 @@ export interface HeaderClaim {
 }
 
 /** Trims the optional whitespace HTTP allows around a field value (SP, HTAB). */
-const ows = (v: string | string[] | undefined): string | undefined => (typeof v === 'string' ? v.replace(/^[ \t]+|[ \t]+$/g, '') : undefined);
-
-const BASE64_CANONICAL = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const ows = (v: string | string[] | undefined): string | undefined => (typeof v === 'string' ? trimOws(v) : undefined);
 
 /** An `Mcp-Name` value: plain, or `=?base64?…?=` holding UTF-8; `null` when that sentinel's payload is invalid. */
-export function decodeMcpName(v: string): string | null {
-  if (!(v.startsWith('=?base64?') && v.endsWith('?='))) return v;
-  const b64 = v.slice(9, -2);
-  if (!BASE64_CANONICAL.test(b64)) return null;
-  try {
-    return utf8.decode(Buffer.from(b64, 'base64'));
-  } catch {
-    return null;
-  }
-}
+export const decodeMcpName = decodeMcpHeaderValue;
 
 /** The claim the standard headers make, or undefined when the request carries none of them. */
 export function headerClaim(headers: Context['headers']): HeaderClaim | undefined {

@@ -10,6 +10,7 @@ import { ToolRegistry } from './registry.ts';
 import { createMcpServerFactory } from './mcpServer.ts';
 import type { SurfaceExtension } from './surface.ts';
 import { createMcpHttpHandler } from './mcpHttp.ts';
+import { paramHeadersOf } from './mcpParamHeaders.ts';
 import { ClientAnswers } from './clientAnswers.ts';
 import { createTasks } from './tasks/index.ts';
 import { createTaskListen } from './tasks/listen.ts';
@@ -59,6 +60,9 @@ export async function createToolsService(deps: ToolDeps, opts: ToolsOptions): Pr
   const extensionTools = new Set(extraTools.map((t) => t.definition.name));
   const notifying = new Set(extraTools.filter((t) => t.notifiesDuringCall).map((t) => t.definition.name));
   const asking = new Set(extraTools.filter((t) => t.asksClient).map((t) => t.definition.name));
+  // the Mcp-Param-* mirrors each tool declares (x-mcp-header), checked on its 2026-07-28 calls
+  const listedTools = [...registry.listed, ...extraTools.map((t) => t.definition)] as { name: string; inputSchema?: unknown }[];
+  const mirrors = new Map(listedTools.map((t) => [t.name, paramHeadersOf(t.inputSchema)] as const).filter(([, d]) => d.length > 0));
   // a 2025 client's answers to what a call asked it, routed by id across the replicas (the progress bus carries them);
   // only where a tool asks the client (the conformance fixtures): our own tools never do, and an answer POST to a
   // surface that asks nothing is then the SDK's to accept and drop, with no relay for a stranger to feed
@@ -74,8 +78,9 @@ export async function createToolsService(deps: ToolDeps, opts: ToolsOptions): Pr
     slots: opts.slots,
     onerror,
     taskListen: createTaskListen(tasks.router, { onerror }),
+    paramHeaders: (tool) => mirrors.get(tool) ?? [],
     plainCalls: opts.plainCallLane === false ? undefined : {
-      isLaneTool: (name) => !extensionTools.has(name),
+      isLaneTool: (name) => !extensionTools.has(name) && !mirrors.has(name),
       call: (name, args, ctx) => registry.call(name, args, ctx),
       serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
     },

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Context } from 'koa';
 import {
+  classifyInboundRequest,
   CLIENT_CAPABILITIES_META_KEY,
   createMcpHandler,
   isLegacyRequest,
@@ -19,6 +20,7 @@ import { answerIdentity, isClientAnswer, type ClientAnswers } from './clientAnsw
 import type { ToolContext } from './deps.ts';
 import { isTaskListen, type createTaskListen } from './tasks/listen.ts';
 import { asPlainCall, plainCallAnswer, type McpHeaders } from './mcpPlainCall.ts';
+import { paramHeaderMismatch, type ParamHeader } from './mcpParamHeaders.ts';
 import type { ToolResult } from './registry.ts';
 
 function rpcError(ctx: Context, status: number, code: number, message: string, id: unknown = null) {
@@ -83,6 +85,8 @@ export interface McpHttpOptions {
   bus?: ServerEventBus;
   /** Serves a 2026-07-28 listen for task notifications (the tasks extension), which the SDK's listen router cannot. */
   taskListen?: ReturnType<typeof createTaskListen>;
+  /** The `Mcp-Param-*` mirrors a tool's arguments declare (x-mcp-header), checked on its 2026-07-28 calls. */
+  paramHeaders?: (tool: string) => readonly ParamHeader[];
   /** Answers plain tools/call requests without an SDK instance (mcpPlainCall.ts); absent, the SDK answers all. */
   plainCalls?: PlainCallLane;
   /** Connection caps (shared with SSE streams and plan_status waits) that a subscriptions/listen stream holds a slot of. */
@@ -124,6 +128,21 @@ export function createMcpHttpHandler(factory: McpServerFactory, opts: McpHttpOpt
     return server;
   };
   const modern = createMcpHandler(tracked, { legacy: 'reject', maxRequestBodySize: opts.maxBodyBytes, onerror: opts.onerror, bus: opts.bus });
+
+  /**
+   * The `Mcp-Param-*` disagreement of a 2026-07-28 tools/call, if any: checked only for a tool that declares mirrors,
+   * and only on a request the SDK would otherwise take (its own refusals of a bad envelope or header come first).
+   */
+  const paramMismatchOf = (ctx: Context, body: unknown) => {
+    const params = (body as { method?: unknown; params?: { name?: unknown; arguments?: unknown } }).params;
+    if ((body as { method?: unknown }).method !== 'tools/call' || typeof params?.name !== 'string') return undefined;
+    const declared = opts.paramHeaders?.(params.name) ?? [];
+    if (declared.length === 0) return undefined;
+    const h = mcpHeadersOf(ctx);
+    const route = classifyInboundRequest({ httpMethod: 'POST', protocolVersionHeader: h.protocolVersion, mcpMethodHeader: h.method, mcpNameHeader: h.name, body });
+    if (route.kind !== 'modern') return undefined;
+    return paramHeaderMismatch(declared, params.arguments, (name) => header(ctx, name));
+  };
 
   async function mcpHttp(ctx: Context): Promise<void> {
     if (ctx.method === 'HEAD') {
@@ -231,6 +250,18 @@ export function createMcpHttpHandler(factory: McpServerFactory, opts: McpHttpOpt
         // answered ahead of the SDK, whose listen router knows no task notifications (see tasks/listen.ts); the
         // client going away aborts the signal, which ends the stream
         if (opts.taskListen && isTaskListen(parsedBody)) return await opts.taskListen(ctx, parsedBody, toolContext, gone.signal);
+        const mismatch = paramMismatchOf(ctx, parsedBody);
+        if (mismatch) {
+          release?.();
+          ctx.status = 400;
+          ctx.type = 'application/json';
+          ctx.body = {
+            jsonrpc: '2.0',
+            id: (parsedBody as { id?: unknown }).id ?? null,
+            error: { code: -32020, message: `Bad Request: the request headers and body disagree: ${mismatch.message}`, data: { mismatch: { header: mismatch.header, body: mismatch.message } } },
+          };
+          return;
+        }
         res = await modern.fetch(request, { authInfo, parsedBody });
       } catch (e) {
         release?.();
