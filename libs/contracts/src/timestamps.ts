@@ -1,7 +1,9 @@
 /** Z-timestamp: ISO-8601 UTC, whole seconds, literal Z (spec README). */
 export function zTimestamp(d: Date | null | undefined): string | null {
   if (!d) return null;
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // toISOString is always YYYY-MM-DDTHH:MM:SS.sssZ for the years a plan can have (0000-9999): cut, not a regex
+  const iso = d.toISOString();
+  return iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso.replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** ISO-8601 with milliseconds when non-zero and a `Z` suffix (send_feedback.received_at). */
