@@ -1,5 +1,5 @@
 import { asReconcileLeader, bumpTakeoverGeneration, scanForReconcile, type Db, type ReconcileCandidate } from '@planexe/db';
-import type { PlanQueue } from '@planexe/infra';
+import { planJobId, type PlanQueue } from '@planexe/infra';
 import { meters, type Logger } from '@planexe/telemetry';
 
 export interface ReconcilerOptions {
@@ -12,6 +12,8 @@ export interface ReconcilerOptions {
   intervalMs: number;
   /** Elect one process per pass with an advisory lock (distributed). Standalone is one process: false. */
   elect: boolean;
+  /** How long a pending plan whose job was seen queued is not asked about again (ms). Default 12 passes. */
+  recheckMs?: number;
 }
 
 export interface ReconcileReport {
@@ -33,7 +35,15 @@ export interface ReconcileReport {
 export class Reconciler {
   private timer?: NodeJS.Timeout;
   private running?: Promise<ReconcileReport | undefined>;
-  readonly totals = { passes: 0, stranded: 0, refed: 0, failures: 0 };
+  readonly totals = { passes: 0, stranded: 0, refed: 0, failures: 0, jobStateChecks: 0 };
+  /**
+   * Pending plans whose job this process saw queued, by job id, until when they need no asking. Without it every
+   * pass asks the queue about every pending plan: a backlog of N plans drained over N/k passes cost O(N²) queue
+   * commands (issue 18's scale run: 1,682 Redis commands per plan at 1,000 plans). The queue's own counts guard
+   * the memory: when it holds fewer jobs than plans remembered as queued, it lost jobs (Redis restarted empty,
+   * FLUSHALL) and every plan is asked about again in that same pass.
+   */
+  private readonly seenQueued = new Map<string, number>();
 
   constructor(private readonly o: ReconcilerOptions) {}
 
@@ -72,15 +82,31 @@ export class Reconciler {
     }
   }
 
+  /**
+   * Keeps only remembered plans still pending at their attempt and generation; forgets all of them when the queue
+   * holds fewer jobs than that (it lost some: each remembered plan is asked about again).
+   */
+  private forgetAllBut(candidates: ReconcileCandidate[], counts: { waiting: number; active: number }): void {
+    const pending = new Set(candidates.filter((c) => c.state === 'pending').map((c) => planJobId(jobOf(c))));
+    for (const key of this.seenQueued.keys()) if (!pending.has(key)) this.seenQueued.delete(key);
+    if (this.seenQueued.size > counts.waiting + counts.active) this.seenQueued.clear();
+  }
+
   private async reconcile(): Promise<ReconcileReport> {
     const { db, queue } = this.o;
     const scan = await scanForReconcile(db, this.o.staleSeconds);
+    const now = Date.now();
+    this.forgetAllBut(scan.candidates, await queue.counts());
     let stranded = 0;
     let refed = 0;
     for (const c of scan.candidates) {
+      const key = planJobId(jobOf(c));
+      if (c.state === 'pending' && (this.seenQueued.get(key) ?? 0) > now) continue;
       const state = await queue.jobState(jobOf(c));
+      this.totals.jobStateChecks++;
       // a waiting job is still coming; a running one is live for a pending plan (its worker is claiming it), while a
       // stale processing plan's running job belongs to a worker presumed dead
+      if (state === 'queued' && c.state === 'pending') this.seenQueued.set(key, now + (this.o.recheckMs ?? 12 * this.o.intervalMs));
       if (state === 'queued' || (state === 'running' && c.state === 'pending')) continue;
       stranded++;
       meters.reconcilerStranded(c.state, 1);

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { sql } from 'kysely';
 import { createTestDb, dbKinds } from '@planexe/testing/infra';
 import type { DbHandle } from '@planexe/db';
-import { MemoryQueue } from '@planexe/infra';
+import { MemoryQueue, type PlanQueue } from '@planexe/infra';
 import { silentLogger } from '@planexe/telemetry';
 import { Reconciler } from '../src/reconciler.ts';
 import { newPlan } from './workerHarness.ts';
@@ -58,5 +58,40 @@ describe.each(kinds)('reconciler (%s)', (kind) => {
     expect(await generation(live.id)).toBe(0);
     expect(await generation(stopped.id)).toBe(0);
     await queue.close();
+  });
+
+  it('asks the queue about a queued backlog once, not every pass, and about all of it again when the queue loses jobs', async () => {
+    // the real in-process queue, behind a door that can be swapped for an empty one (a Redis that restarted empty)
+    let inner = new MemoryQueue();
+    const queue: PlanQueue = {
+      jobState: (j) => inner.jobState(j),
+      enqueue: (j) => inner.enqueue(j),
+      process: (h, o) => inner.process(h, o),
+      counts: () => inner.counts(),
+      close: () => inner.close(),
+    };
+    const r = new Reconciler({ db: dbh.db, queue, log: silentLogger(), staleSeconds: 1, intervalMs: 60_000, elect: false });
+    const backlog = [];
+    for (let i = 0; i < 20; i++) backlog.push(await newPlan(dbh.db, `Backlog ${i}`));
+    await Promise.all(backlog.map((p) => age(p.id, 60)));
+    for (const p of backlog) await queue.enqueue({ plan_id: p.id, attempt: 0 });
+    const checks = () => r.totals.jobStateChecks;
+
+    const before = checks();
+    await r.pass(); // the earlier tests' plans share the database: they may be re-fed here
+    for (const p of backlog) expect(await generation(p.id)).toBe(0);
+    const first = checks() - before;
+    expect(first).toBeGreaterThanOrEqual(20); // every plan of the backlog asked about once (others' plans too)
+    expect(await r.pass()).toMatchObject({ stranded: 0, refed: 0 });
+    expect(await r.pass()).toMatchObject({ stranded: 0, refed: 0 });
+    expect(checks() - before - first).toBeLessThan(20); // not again: the backlog's plans are remembered as queued
+
+    // the queue restarts empty: its counts fall below what is remembered, so the next pass asks about every plan
+    await inner.close();
+    inner = new MemoryQueue();
+    const lost = await r.pass();
+    expect(lost!.refed).toBeGreaterThanOrEqual(20);
+    for (const p of backlog) expect(await generation(p.id)).toBe(1);
+    await inner.close();
   });
 });
