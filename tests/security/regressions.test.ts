@@ -183,6 +183,12 @@ describe('security regressions (standalone, auth required)', () => {
     expect(ok.status).toBe(202);
     expect(ok.body).toBe('');
     expect(ok.headers['ratelimit-limit']).toBeUndefined();
+    // under a 2026-07-28 header (a revision without posted responses), whatever the method claimed: a bad request
+    for (const method of ['tools/call', 'ping']) {
+      const modern = await post({ 'x-api-key': user.key, 'mcp-protocol-version': '2026-07-28', 'mcp-method': method });
+      expect(modern.status, method).toBe(400);
+      expect(JSON.parse(modern.body).error.code, method).toBe(-32600);
+    }
   });
 
   it('download tokens verify against the signing secret only (PLANEXE_DOWNLOAD_TOKEN_SECRET when set)', () => {

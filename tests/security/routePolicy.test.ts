@@ -104,9 +104,12 @@ function violation(g: GenRequest, srv: SecurityServer, path: string, sent: { bod
   const want = charged ? String(route.rate === 'download' ? DOWNLOAD_LIMIT : MAIN_LIMIT) : undefined;
   if (limit !== want) return `budget: expected RateLimit-Limit ${want}, got ${limit}`;
   // the route's own answers where they are exact
-  // a client's answer that names no waiting call: taken (202, empty), never a 4xx/5xx that tells calls apart
+  // a client's answer that names no waiting call: taken (202, empty), never a 4xx/5xx that tells calls apart; under
+  // a 2026-07-28 header (a revision without posted responses) refused as a bad request, whatever the id
   if (route.id === 'mcp' && g.method === 'POST' && g.body?.kind === 'answer') {
-    if (a.status !== 202 || a.body !== '') return `a client's answer: expected 202 and no body, got ${a.status} ${a.body.slice(0, 120)}`;
+    if (g.mcp?.version === '2026-07-28') {
+      if (a.status !== 400 || json(a.body)?.error?.code !== -32600) return `a client's answer under a 2026 header: expected 400 -32600, got ${a.status} ${a.body.slice(0, 120)}`;
+    } else if (a.status !== 202 || a.body !== '') return `a client's answer: expected 202 and no body, got ${a.status} ${a.body.slice(0, 120)}`;
   }
   if (route.id === 'mcp_stream') {
     const wantStatus = g.acceptStream ? 200 : 406;

@@ -188,8 +188,12 @@ export function createMcpHttpHandler(factory: McpServerFactory, opts: McpHttpOpt
     const toolContext = opts.context(ctx);
     // a client's answer to a request a 2025 call sent it: routed by its id to that call, whichever replica holds
     // it, if this caller made the call; 202 whatever became of it (spec/http.md §6.1)
-    // (not under a 2026-07-28 header, whose body must agree with it: an answer has no method to agree with)
-    if (opts.answers && isClientAnswer(parsedBody) && !MODERN_HEADER.test(ctx.get('mcp-protocol-version'))) {
+    // (never under a 2026-07-28 header: that revision has no posted responses, so the body cannot be what the
+    // header says it is; refused as the SDK's modern endpoint refuses one)
+    if (isClientAnswer(parsedBody) && MODERN_HEADER.test(ctx.get('mcp-protocol-version'))) {
+      return rpcError(ctx, 400, -32600, 'Bad Request: JSON-RPC responses cannot be posted on protocol revision 2026-07-28', parsedBody.id);
+    }
+    if (opts.answers && isClientAnswer(parsedBody)) {
       const outcome = await opts.answers.answer(parsedBody, answerIdentity(toolContext.caller));
       // another caller answering a call's request: dropped, noted (without the id) for whoever watches the logs
       if (outcome === 'not-yours') opts.onerror?.(new Error(`client answer dropped: the answering caller (${toolContext.caller.kind}) did not make the call`));
