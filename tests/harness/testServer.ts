@@ -96,6 +96,15 @@ export async function startTestServer(
   };
 }
 
+/**
+ * startTestServer with the conformance fixtures on (tools that log, report progress, ask the client, mirror headers):
+ * PLANEXE_CONFORMANCE_FIXTURES is read once at start-up, so it is set for the start and removed again.
+ */
+export async function startFixtureServer(dbh: DbHandle): Promise<TestServer> {
+  process.env.PLANEXE_CONFORMANCE_FIXTURES = '1';
+  return startTestServer(dbh).finally(() => delete process.env.PLANEXE_CONFORMANCE_FIXTURES);
+}
+
 /** The real MCP SDK client over Streamable HTTP, with optional headers (e.g. X-API-Key). */
 export async function connectClient(mcpUrl: string, headers: Record<string, string> = {}): Promise<Client> {
   const client = new Client({ name: 'planexe-test', version: '1.0.0' });

@@ -4,7 +4,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { CreateMessageRequestSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { createTestPgliteDb } from '@planexe/testing/infra';
 import type { DbHandle } from '@planexe/db';
-import { startTestServer, createUserWithKey, type TestServer } from '../../../tests/harness/testServer.ts';
+import { startFixtureServer, createUserWithKey, type TestServer } from '../../../tests/harness/testServer.ts';
 
 const WIRE_ID = /^[0-9a-f]{12}\.[A-Za-z0-9_-]{22}$/;
 
@@ -27,8 +27,7 @@ describe('2025 leg: a call that asks the client gets the answer of a new POST', 
   let srv: TestServer;
   beforeAll(async () => {
     dbh = await createTestPgliteDb();
-    process.env.PLANEXE_CONFORMANCE_FIXTURES = '1';
-    srv = await startTestServer(dbh).finally(() => delete process.env.PLANEXE_CONFORMANCE_FIXTURES);
+    srv = await startFixtureServer(dbh);
   });
   afterAll(async () => {
     await srv?.close();

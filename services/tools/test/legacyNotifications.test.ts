@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { LoggingMessageNotificationSchema, type LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
 import { createTestPgliteDb } from '@planexe/testing/infra';
 import type { DbHandle } from '@planexe/db';
-import { startTestServer, connectClient, type TestServer } from '../../../tests/harness/testServer.ts';
+import { startFixtureServer, connectClient, type TestServer } from '../../../tests/harness/testServer.ts';
 
 /** 2025-era calls that send notifications while they run: answered as this request's own SSE stream (spec/http.md §6.1). */
 describe('2025 leg: notifications during a tools/call', () => {
@@ -10,8 +10,7 @@ describe('2025 leg: notifications during a tools/call', () => {
   let srv: TestServer;
   beforeAll(async () => {
     dbh = await createTestPgliteDb();
-    process.env.PLANEXE_CONFORMANCE_FIXTURES = '1';
-    srv = await startTestServer(dbh).finally(() => delete process.env.PLANEXE_CONFORMANCE_FIXTURES);
+    srv = await startFixtureServer(dbh);
   });
   afterAll(async () => {
     await srv?.close();

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createTestPgliteDb } from '@planexe/testing/infra';
 import type { DbHandle } from '@planexe/db';
 import { SERVER_NAME, TOOL_NAMES } from '@planexe/contracts';
-import { startTestServer, connectModernClient, type TestServer } from '../../../tests/harness/testServer.ts';
+import { startTestServer, startFixtureServer, connectModernClient, type TestServer } from '../../../tests/harness/testServer.ts';
 import { conformanceExtensions } from '../src/conformanceGate.ts';
 
 const V = '2026-07-28';
@@ -105,8 +105,7 @@ describe('conformance fixtures', () => {
 
   it('when on, are served through the same registry and transport as the contract tools', async () => {
     const dbh = await createTestPgliteDb();
-    process.env.PLANEXE_CONFORMANCE_FIXTURES = '1';
-    const srv = await startTestServer(dbh).finally(() => delete process.env.PLANEXE_CONFORMANCE_FIXTURES);
+    const srv = await startFixtureServer(dbh);
     const client = await connectModernClient(srv.mcpUrl);
     try {
       const names = (await client.listTools()).tools.map((t) => t.name);

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createTestPgliteDb } from '@planexe/testing/infra';
 import type { DbHandle } from '@planexe/db';
-import { startTestServer, type TestServer } from '../../../tests/harness/testServer.ts';
+import { startFixtureServer, type TestServer } from '../../../tests/harness/testServer.ts';
 
 const V = '2026-07-28';
 const ENVELOPE = {
@@ -16,8 +16,7 @@ describe('Mcp-Param-* headers are checked against the arguments they mirror', ()
   let srv: TestServer;
   beforeAll(async () => {
     dbh = await createTestPgliteDb();
-    process.env.PLANEXE_CONFORMANCE_FIXTURES = '1';
-    srv = await startTestServer(dbh).finally(() => delete process.env.PLANEXE_CONFORMANCE_FIXTURES);
+    srv = await startFixtureServer(dbh);
   });
   afterAll(async () => {
     await srv?.close();
