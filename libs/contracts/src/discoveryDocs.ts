@@ -9,6 +9,10 @@ import { ROUTE } from './routes.ts';
 
 /** The protocol revisions the MCP endpoint serves, newest first. */
 export const MCP_PROTOCOL_VERSIONS = ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26'] as const;
+/** Of those, the revisions without the initialize handshake: a per-request envelope, headers that must agree with it. */
+export const MODERN_MCP_PROTOCOL_VERSIONS: readonly string[] = MCP_PROTOCOL_VERSIONS.filter((v) => v >= '2026');
+/** Of those, the 2025-era revisions (initialize handshake, stateless here). */
+export const LEGACY_MCP_PROTOCOL_VERSIONS: readonly string[] = MCP_PROTOCOL_VERSIONS.filter((v) => v < '2026');
 
 /** The registry name (reverse DNS of planexe.org, as the registry requires for a domain-verified publisher). */
 export const REGISTRY_NAME = 'org.planexe/planexe';

@@ -18,14 +18,12 @@
  */
 import type { Context, Next } from 'koa';
 import { extractApiKey, isPublicRpcCall } from '@planexe/auth';
-import { decodeMcpHeaderValue, isFreeRpcMethod, trimOws } from '@planexe/contracts';
+import { decodeMcpHeaderValue, isFreeRpcMethod, MODERN_MCP_PROTOCOL_VERSIONS, trimOws } from '@planexe/contracts';
 import { matchedRoute, readJsonBody, readRawBody, BodyTooLargeError } from '@planexe/http';
 
 /** The MCP request headers (lower case, as Node presents them); the proxy forwards them and CORS allows them. */
 export const MCP_HEADERS = { protocolVersion: 'mcp-protocol-version', method: 'mcp-method', name: 'mcp-name', sessionId: 'mcp-session-id' } as const;
 
-/** Protocol revisions without the initialize handshake, whose servers enforce header/body agreement. */
-export const MODERN_PROTOCOL_VERSIONS: readonly string[] = ['2026-07-28'];
 
 /** The JSON-RPC error of a header/body disagreement (MCP 2026-07-28, HeaderMismatch). */
 export const HEADER_MISMATCH = -32020;
@@ -121,7 +119,7 @@ export function mcpClassify(o: McpClassifyOptions) {
     const state = ctx.state as { mcpHeaderCost?: number; mcpBodySkipped?: boolean };
     const declared = Number(ctx.get('content-length'));
     if (declared > o.maxBodyBytes) return next(); // the body-size rule answers 413 after auth
-    const modern = claim.version !== undefined && MODERN_PROTOCOL_VERSIONS.includes(claim.version);
+    const modern = claim.version !== undefined && MODERN_MCP_PROTOCOL_VERSIONS.includes(claim.version);
     const hasKey = !!extractApiKey(ctx.headers, ctx.query);
     if (modern && claim.method && claim.name !== null && !isFreeRpcMethod(claim.method) && (hasKey || !isPublicClaim(claim))) {
       let raw: Buffer | undefined;

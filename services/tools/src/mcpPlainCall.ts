@@ -6,7 +6,8 @@ import {
   PROTOCOL_VERSION_META_KEY,
   SERVER_INFO_META_KEY,
 } from '@modelcontextprotocol/server';
-import { MCP_PROTOCOL_VERSIONS } from '@planexe/contracts';
+// the contract's revisions only: an older one the SDK may still take goes to the SDK
+import { LEGACY_MCP_PROTOCOL_VERSIONS, MODERN_MCP_PROTOCOL_VERSIONS } from '@planexe/contracts';
 import type { ToolResult } from './registry.ts';
 import { PLAN_TASK_TOOLS } from './tasks/planTasks.ts';
 import { bodyDeclaresTasks } from './tasks/wire.ts';
@@ -29,9 +30,6 @@ import { bodyDeclaresTasks } from './tasks/wire.ts';
  * present and equal to the body (the SDK answers every mismatch or encoding).
  */
 
-/** The contract's revisions (an older one the SDK may still take goes to the SDK). */
-const LEGACY_VERSIONS: readonly string[] = MCP_PROTOCOL_VERSIONS.filter((v) => v < '2026');
-const MODERN_VERSIONS: readonly string[] = MCP_PROTOCOL_VERSIONS.filter((v) => v >= '2026');
 /** Envelope keys a plain 2026-07-28 call may carry; any other (a progress token, a related task) goes to the SDK. */
 const PLAIN_MODERN_META = new Set([PROTOCOL_VERSION_META_KEY, CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY]);
 
@@ -106,12 +104,12 @@ export function asPlainCall(body: unknown, headers: McpHeaders, isLaneTool: (nam
     // a 2025 call: no _meta at all (a progress token streams) and a 2025 version header or none. The SDK's classifier
     // (a zod pass over the body, a tenth of this lane's CPU) can only say legacy/no-claim for such a request: with no
     // _meta there is no envelope claim, and with no modern header nothing to cross-check, so it is not asked.
-    if (headers.protocolVersion !== undefined && !LEGACY_VERSIONS.includes(headers.protocolVersion)) return undefined;
+    if (headers.protocolVersion !== undefined && !LEGACY_MCP_PROTOCOL_VERSIONS.includes(headers.protocolVersion)) return undefined;
     return { id, name, args: args ?? {}, modern: false };
   }
   // the standard headers present and equal to the body; a mismatch, a missing header or a Base64 name is the SDK's
   const revision = headers.protocolVersion;
-  if (revision === undefined || !MODERN_VERSIONS.includes(revision) || headers.method !== 'tools/call' || headers.name !== name) return undefined;
+  if (revision === undefined || !MODERN_MCP_PROTOCOL_VERSIONS.includes(revision) || headers.method !== 'tools/call' || headers.name !== name) return undefined;
   if (!isPlainObject(meta)) return undefined;
   for (const key in meta) if (!PLAIN_MODERN_META.has(key)) return undefined;
   if (!envelopeIsModern(meta, revision)) return undefined;
