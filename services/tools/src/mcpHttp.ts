@@ -11,7 +11,7 @@ import {
   type McpServerFactory,
   type ServerEventBus,
 } from '@modelcontextprotocol/server';
-import { readJsonBody } from '@planexe/http';
+import { clientGoneSignal, readJsonBody } from '@planexe/http';
 import type { ConnectionSlots } from '@planexe/infra';
 import { CONTEXT_KEY } from './mcpServer.ts';
 import { invalidInitializeParams } from './initializeParams.ts';
@@ -164,12 +164,7 @@ export function createMcpHttpHandler(factory: McpServerFactory, opts: McpHttpOpt
     const lane = opts.plainCalls;
     const plain = lane && acceptsJson(ctx.get('accept')) ? asPlainCall(parsedBody, mcpHeadersOf(ctx), lane.isLaneTool) : undefined;
     if (lane && plain) {
-      // a caller that goes away ends long work (a plan_status wait) and frees what it holds
-      const left = new AbortController();
-      const onLeft = () => {
-        if (!ctx.res.writableFinished) left.abort();
-      };
-      ctx.res.once('close', onLeft);
+      const left = clientGoneSignal(ctx.res);
       ctx.status = 200;
       ctx.set('content-type', 'application/json');
       try {
@@ -179,7 +174,7 @@ export function createMcpHttpHandler(factory: McpServerFactory, opts: McpHttpOpt
         opts.onerror?.(err instanceof Error ? err : new Error(String(err)));
         ctx.body = { jsonrpc: '2.0', id: plain.id, error: { code: -32603, message: 'Internal error' } };
       } finally {
-        ctx.res.off('close', onLeft);
+        left.release();
       }
       return;
     }

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { readJsonBody, sendError } from '@planexe/http';
+import { clientGoneSignal, readJsonBody, sendError } from '@planexe/http';
 import type { ToolRegistry } from './registry.ts';
 import type { ToolContext } from './deps.ts';
 
@@ -36,17 +36,12 @@ export function createToolCallHandler(registry: ToolRegistry, opts: { maxBodyByt
     const { tool, metadata } = parsed.data;
     const args = { ...parsed.data.arguments };
     if (tool === 'plan_create' && metadata && typeof metadata === 'object') args.metadata = metadata;
-    // a caller that goes away ends long work (a plan_status wait) and frees what it holds
-    const gone = new AbortController();
-    const onClose = () => {
-      if (!ctx.res.writableFinished) gone.abort();
-    };
-    ctx.res.once('close', onClose);
+    const gone = clientGoneSignal(ctx.res);
     let result;
     try {
       result = await registry.call(tool, args, { ...opts.context(ctx), signal: gone.signal });
     } finally {
-      ctx.res.off('close', onClose);
+      gone.release();
     }
     const payload = result.structuredContent;
     const err = payload && typeof payload === 'object' && 'error' in payload ? (payload as { error: unknown }).error : null;
